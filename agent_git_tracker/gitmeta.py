@@ -1,0 +1,156 @@
+"""Facts read from git repositories with GitPython: the only module that imports `git`.
+
+Used by commands and at flush time, never by the post-commit hook (GitPython costs more to
+import than the whole hook may take).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import git
+
+from agent_git_tracker.errors import TrackerError, UsageError
+
+LANGUAGES = {
+    ".py": "Python", ".pyi": "Python", ".js": "JavaScript", ".mjs": "JavaScript",
+    ".cjs": "JavaScript", ".jsx": "JavaScript", ".ts": "TypeScript", ".tsx": "TypeScript",
+    ".rs": "Rust", ".go": "Go", ".java": "Java", ".kt": "Kotlin", ".kts": "Kotlin",
+    ".scala": "Scala", ".c": "C", ".h": "C", ".cc": "C++", ".cpp": "C++", ".cxx": "C++",
+    ".hpp": "C++", ".cs": "C#", ".fs": "F#", ".rb": "Ruby", ".php": "PHP", ".swift": "Swift",
+    ".m": "Objective-C", ".mm": "Objective-C", ".dart": "Dart", ".lua": "Lua", ".r": "R",
+    ".jl": "Julia", ".ex": "Elixir", ".exs": "Elixir", ".erl": "Erlang", ".hs": "Haskell",
+    ".ml": "OCaml", ".clj": "Clojure", ".zig": "Zig", ".nim": "Nim", ".sh": "Shell",
+    ".bash": "Shell", ".zsh": "Shell", ".ps1": "PowerShell", ".sql": "SQL", ".vue": "Vue",
+    ".svelte": "Svelte", ".html": "HTML", ".css": "CSS", ".scss": "CSS", ".tf": "HCL",
+    ".sol": "Solidity", ".pl": "Perl", ".pm": "Perl",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    project_path: str
+    hash: str
+    subject: str
+    author: str
+
+
+def _repo(path: str | Path) -> git.Repo:
+    try:
+        return git.Repo(path, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as e:
+        raise UsageError(
+            f"{path} is not inside a git repository; run this in a repository or pass its path"
+        ) from e
+
+
+def project_path(repo: git.Repo) -> str:
+    """The main worktree's top level: worktrees of one repository are one project."""
+    common = Path(repo.common_dir).resolve()
+    if common.name == ".git":
+        return str(common.parent)
+    return str(Path(repo.working_tree_dir or common).resolve())
+
+
+def locate(path: str | Path = ".") -> dict[str, str]:
+    """Project, worktree, git dir and common dir of the repository at `path`."""
+    repo = _repo(path)
+    with repo:
+        return {
+            "project": project_path(repo),
+            "worktree": str(repo.working_tree_dir or ""),
+            "git_dir": str(Path(repo.git_dir).resolve()),
+            "common_dir": str(Path(repo.common_dir).resolve()),
+        }
+
+
+def resolve_commit(rev: str, path: str | Path = ".") -> CommitInfo:
+    """A revision (`HEAD`, a short hash, a branch) as a full commit hash."""
+    repo = _repo(path)
+    with repo:
+        try:
+            commit = repo.commit(rev)
+        except (git.BadName, ValueError) as e:
+            raise UsageError(f"unknown commit {rev!r} in {repo.working_tree_dir}") from e
+        message = commit.message if isinstance(commit.message, str) else commit.message.decode()
+        return CommitInfo(
+            project_path(repo),
+            commit.hexsha,
+            message.strip().split("\n")[0],
+            f"{commit.author.name} <{commit.author.email}>",
+        )
+
+
+def repo_agent(project: str) -> str | None:
+    """The repository's default agent, `git config agent-tracker.agent`."""
+    try:
+        with git.Repo(project) as repo:
+            value = repo.config_reader().get_value("agent-tracker", "agent", default="")
+    except Exception:  # a vanished or broken repository has no default
+        return None
+    return str(value).strip() or None
+
+
+def profile(project: str) -> dict[str, Any]:
+    """Main language (by tracked files), tracked file count and remote URL of a project."""
+    try:
+        with git.Repo(project) as repo:
+            files = repo.git.ls_files("-z").split("\0")
+            remotes = {r.name: next(iter(r.urls), None) for r in repo.remotes}
+    except Exception:  # a vanished repository keeps its earlier profile
+        return {}
+    counts = Counter(LANGUAGES.get(os.path.splitext(f)[1].lower()) for f in files if f)
+    counts.pop(None, None)
+    languages = dict(counts.most_common(8))
+    remote = remotes.get("origin") or next(iter(remotes.values()), None)
+    return {
+        "main_language": next(iter(languages), None),
+        "languages": languages,
+        "tracked_files": sum(1 for f in files if f),
+        "remote_url": remote,
+    }
+
+
+def pushed_commits(project: str, updates: list[tuple[str, str]]) -> list[str]:
+    """Commits a push would send: for each (local sha, remote sha), those not on the remote."""
+    zero = "0" * 40
+    hashes: list[str] = []
+    try:
+        with git.Repo(project) as repo:
+            for local, remote in updates:
+                if local == zero:
+                    continue  # a deleted ref sends nothing
+                span = local if remote == zero else f"{remote}..{local}"
+                args = [span, "--not", "--remotes"] if remote == zero else [span]
+                hashes += repo.git.rev_list(*args).split()
+    except git.GitCommandError as e:
+        raise TrackerError(f"cannot list the commits being pushed: {e.stderr.strip()}") from e
+    return hashes
+
+
+def rewrites_from_history(kind: str, path: str | Path = ".") -> list[tuple[str, str]]:
+    """Old→new pairs of the amend or rebase that just ended, from the reflog and ORIG_HEAD.
+
+    Used when git's own list is not passed on (pre-commit runs post-rewrite without stdin).
+    A rebase keeps author and author date, which pair each old commit with its new one.
+    """
+    repo = _repo(path)
+    with repo:
+        try:
+            if kind == "amend":
+                return [(repo.commit("HEAD@{1}").hexsha, repo.head.commit.hexsha)]
+            fmt = ["--format=%H %ae %at"]
+            old = repo.git.log("ORIG_HEAD", "--not", "HEAD", *fmt).splitlines()
+            new = repo.git.log("HEAD", "--not", "ORIG_HEAD", *fmt).splitlines()
+        except (git.GitCommandError, git.BadName, ValueError):
+            return []
+    by_author = {line.split(" ", 1)[1]: line.split()[0] for line in new}
+    return [
+        (line.split()[0], by_author[line.split(" ", 1)[1]])
+        for line in old
+        if line.split(" ", 1)[1] in by_author
+    ]

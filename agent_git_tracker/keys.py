@@ -1,0 +1,88 @@
+"""Build and parse database keys. Every key in the store is made here.
+
+Keys are `<prefix>:<part>:<part>…`. A part that is free text (an agent id, a project path) has
+`%` and `:` percent-encoded, so `a:b` as an agent id can never be read as two parts. Text without
+those characters is unchanged, which keeps the older plugin's keys one to one.
+"""
+
+from __future__ import annotations
+
+# How many parts follow each prefix. The last part may itself hold `:` (a timestamp, a meta name).
+_PARTS = {
+    "agent": 1,
+    "commit": 2,
+    "communication": 3,
+    "retrospective": 2,
+    "activity": 2,
+    "bug": 2,
+    "project": 1,
+    "usage": 2,
+    "meta": 1,
+}
+PREFIXES = tuple(_PARTS)
+
+
+def quote(part: str) -> str:
+    """Encode one free-text key part."""
+    return part.replace("%", "%25").replace(":", "%3A")
+
+
+def unquote(part: str) -> str:
+    """Decode one free-text key part."""
+    return part.replace("%3A", ":").replace("%3a", ":").replace("%25", "%")
+
+
+def agent(agent_id: str) -> str:
+    return f"agent:{quote(agent_id)}"
+
+
+def commit(project_path: str, commit_hash: str) -> str:
+    return f"commit:{quote(project_path)}:{commit_hash}"
+
+
+def commit_prefix(project_path: str) -> str:
+    return f"commit:{quote(project_path)}:"
+
+
+def communication(agent_id: str, commit_hash: str, seq: int) -> str:
+    return f"communication:{quote(agent_id)}:{commit_hash}:{seq}"
+
+
+def communication_prefix(agent_id: str, commit_hash: str) -> str:
+    return f"communication:{quote(agent_id)}:{commit_hash}:"
+
+
+def retrospective(agent_id: str, commit_hash: str) -> str:
+    return f"retrospective:{quote(agent_id)}:{commit_hash}"
+
+
+def activity(agent_id: str, timestamp: str) -> str:
+    return f"activity:{quote(agent_id)}:{timestamp}"
+
+
+def bug(agent_id: str, timestamp: str) -> str:
+    return f"bug:{quote(agent_id)}:{timestamp}"
+
+
+def usage(agent_id: str, day: str) -> str:
+    """Tool uses and commands of one agent on one day (UTC `YYYY-MM-DD`)."""
+    return f"usage:{quote(agent_id)}:{day}"
+
+
+def project(project_path: str) -> str:
+    return f"project:{quote(project_path)}"
+
+
+def meta(name: str) -> str:
+    return f"meta:{name}"
+
+
+def prefix_of(key: str) -> str:
+    """The record kind of a key: the text before the first `:`."""
+    return key.partition(":")[0]
+
+
+def parts(key: str) -> list[str]:
+    """Split a key into its decoded parts, prefix first."""
+    prefix, _, rest = key.partition(":")
+    return [prefix, *(unquote(p) for p in rest.split(":", _PARTS.get(prefix, 1) - 1))]
