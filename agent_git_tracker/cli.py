@@ -33,16 +33,14 @@ class Group(click.Group):
 
 def run(args: list[str]) -> int:
     try:
-        main.main(args=args, prog_name="agent-git-tracker", standalone_mode=False)
-    except click.exceptions.Exit as e:
-        return e.exit_code
+        code = main.main(args=args, prog_name="agent-git-tracker", standalone_mode=False)
     except click.ClickException as e:
         e.show()
         return e.exit_code
     except click.Abort:
         click.echo("agent-git-tracker: aborted", err=True)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def emit(data: Any, as_json: bool, text: Callable[[Any], str]) -> None:
@@ -260,3 +258,278 @@ def session_show(cfg: Config, as_json: bool) -> None:
 def _setup_name(values: dict[str, str]) -> str:
     extra = " / ".join(v for v in (values.get("model"), values.get("setup")) if v)
     return values["agent"] + (f" ({extra})" if extra else "")
+
+
+# --- installation ---------------------------------------------------------------------------
+
+
+@main.command()
+def install() -> None:
+    """Install the hooks in this repository (the fast, direct way)."""
+    from agent_git_tracker.install import install as do_install
+
+    change = do_install()
+    for line in change.done:
+        click.echo(line)
+    for line in change.refused:
+        warn(line)
+
+
+@main.command()
+def uninstall() -> None:
+    """Remove this tool's hooks from this repository."""
+    from agent_git_tracker.install import uninstall as do_uninstall
+
+    change = do_uninstall()
+    for line in change.done or ["no hooks of agent-git-tracker were installed here"]:
+        click.echo(line)
+    for line in change.refused:
+        warn(line)
+
+
+@main.command()
+@json_option
+@pass_config
+def doctor(cfg: Config, as_json: bool) -> None:
+    """Check hooks, database, spool and known conflicts."""
+    from agent_git_tracker.install import doctor as check
+
+    emit(check(cfg), as_json, _doctor_text)
+
+
+def _doctor_text(report: dict[str, Any]) -> str:
+    lines = [f"repository  {report['repository'] or '(not in a repository)'}"]
+    lines += [f"  {name:<13} {state}" for name, state in report["hooks"].items()]
+    db = report["database"]
+    lines.append(
+        f"database    {db['path']} ({db['size']:,} bytes"
+        f"{'' if db['exists'] else ', not created yet'})"
+    )
+    lines.append(
+        f"spool       {report['spool']['path']} "
+        f"({report['spool']['pending_events']} event(s) waiting)"
+    )
+    lines += [f"problem     {p}" for p in report["problems"]] or ["no problems found"]
+    return "\n".join(lines)
+
+
+# --- grades, bugs and journals --------------------------------------------------------------
+
+GRADE_HELP = "bad (-1), neutral (1), good (2) or excellence (5)"
+
+
+@main.command()
+@click.argument("commit", default="HEAD")
+@click.option("--agent-grade", metavar="G", help=f"The agent's own grade: {GRADE_HELP}.")
+@click.option("--user-grade", metavar="G", help=f"Your grade: {GRADE_HELP}.")
+@click.option("--task", help="What the commit was for (default: its subject).")
+@click.option("--agent-note", help="The agent's note on the collaboration.")
+@click.option("--user-note", help="Your note on the collaboration.")
+@click.option("--agent", help="Agent id (default: the commit's recorded agent).")
+@json_option
+@pass_config
+def grade(
+    cfg: Config,
+    commit: str,
+    agent_grade: str | None,
+    user_grade: str | None,
+    task: str | None,
+    agent_note: str | None,
+    user_note: str | None,
+    agent: str | None,
+    as_json: bool,
+) -> None:
+    """Grade the collaboration on COMMIT (default HEAD); both grades move CS by −2 … +10."""
+    from agent_git_tracker import actions
+    from agent_git_tracker.errors import UsageError
+
+    target = actions.grade_target(cfg, commit, agent)
+    if agent_grade is None or user_grade is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UsageError(
+                "give --agent-grade and --user-grade (no terminal to ask on); "
+                f"grades are {GRADE_HELP}"
+            )
+        click.echo(f"commit {target.commit[:12]} by {target.agent}: {target.subject}")
+        click.echo(f"grades: {GRADE_HELP}")
+        agent_grade = agent_grade or click.prompt("agent's grade")
+        user_grade = user_grade or click.prompt("your grade")
+    result = actions.grade(cfg, target, agent_grade, user_grade, task, agent_note, user_note)
+    emit(
+        result,
+        as_json,
+        lambda r: (
+            f"graded {r['commit'][:12]} ({r['agent']}): agent {r['agent_grade']}, you "
+            f"{r['user_grade']}, CS {r['score_change']:+d}"
+            + (
+                " (replaces the earlier grade of this commit)"
+                if r["replaces_earlier_grade"]
+                else ""
+            )
+            + "; written at the next flush"
+        ),
+    )
+
+
+@main.command()
+@click.option("--agent", help="Agent id (default: the commit's agent, else the session's).")
+@click.option("--commit", help="The commit that carried the bug.")
+@click.option("--note", help="What went wrong.")
+@json_option
+@pass_config
+def bug(
+    cfg: Config, agent: str | None, commit: str | None, note: str | None, as_json: bool
+) -> None:
+    """Report a bug an agent introduced: SP −1; at SP 0 the agent is halted."""
+    from agent_git_tracker import actions
+
+    result = actions.bug(cfg, agent, commit, note)
+    emit(result, as_json, lambda r: f"bug recorded for {r['agent']}: SP now {r['skill_points']}")
+    if result["halted"] and not as_json:
+        click.secho(
+            f"\n*** {result['agent']} is HALTED (SP {result['skill_points']}). ***\n"
+            f"Review its work, then reinstate it with:\n"
+            f"  agent-git-tracker resume {result['agent']} --plan '...'",
+            fg="red",
+            bold=True,
+            err=True,
+        )
+
+
+@main.command()
+@click.argument("agent")
+@click.option("--plan", required=True, help="What the agent will do differently.")
+@json_option
+@pass_config
+def resume(cfg: Config, agent: str, plan: str, as_json: bool) -> None:
+    """Reinstate a halted AGENT at SP 1, logging the plan as an activity."""
+    from agent_git_tracker import actions
+
+    result = actions.resume(cfg, agent, plan)
+    emit(
+        result,
+        as_json,
+        lambda r: f"{r['agent']} reinstated at SP {r['skill_points']}; written at the next flush",
+    )
+
+
+@main.command()
+@click.option("--task", help="The task worked on.")
+@click.option("--actions", "actions_", help="Actions taken.")
+@click.option("--outcome", help="The outcome.")
+@click.option("--decisions", help="Decisions made.")
+@click.option("--agent", help="Agent id (default: the session's).")
+@click.option("--at", "timestamp", help="When, ISO 8601 (default: now).")
+@json_option
+@pass_config
+def activity(
+    cfg: Config,
+    task: str | None,
+    actions_: str | None,
+    outcome: str | None,
+    decisions: str | None,
+    agent: str | None,
+    timestamp: str | None,
+    as_json: bool,
+) -> None:
+    """Log an activity journal entry for an agent."""
+    from agent_git_tracker import actions
+
+    result = actions.activity(
+        cfg,
+        agent,
+        {"task": task, "actions": actions_, "outcome": outcome, "decisions": decisions},
+        timestamp,
+    )
+    emit(result, as_json, lambda r: f"activity logged for {r['agent']}; written at the next flush")
+
+
+@main.command()
+@click.argument("agent", required=False)
+@json_option
+@pass_config
+def status(cfg: Config, agent: str | None, as_json: bool) -> None:
+    """An agent's SP, XP, CS, commits, bugs and halt state (pending events included)."""
+    from agent_git_tracker.errors import UsageError
+    from agent_git_tracker.state import agent_status, all_agents, current
+
+    with current(cfg) as (stored, pending, count):
+        if agent:
+            found = agent_status(stored, pending, agent)
+            if found is None:
+                raise UsageError(f"unknown agent {agent!r}; `agent-git-tracker agents` lists them")
+            rows = [found]
+        else:
+            rows = all_agents(stored, pending)
+    data: Any = rows[0] if agent else {"agents": rows, "pending_events": count}
+    emit(data, as_json, lambda _: _status_text(rows, count))
+
+
+@main.command()
+@json_option
+@pass_config
+def agents(cfg: Config, as_json: bool) -> None:
+    """List every agent."""
+    from agent_git_tracker.state import all_agents, current
+
+    with current(cfg) as (stored, pending, count):
+        rows = all_agents(stored, pending)
+    emit(rows, as_json, lambda _: _status_text(rows, count))
+
+
+def _status_text(rows: list[dict[str, Any]], pending: int) -> str:
+    if not rows:
+        return "no agents recorded yet"
+    lines = []
+    for s in rows:
+        mark = {f: "*" if f in s["pending"] else "" for f in s}
+        halted = click.style("HALTED", fg="red", bold=True) if s["halted"] else "active"
+        lines.append(
+            f"{s['agent']:<16} SP {s['skill_points']}{mark['skill_points']:<2}"
+            f"XP {s['experience_points']}{mark['experience_points']:<2}"
+            f"CS {s['communication_score']}{mark['communication_score']:<2}"
+            f"commits {s['total_commits']}{mark['total_commits']:<2}"
+            f"bugs {s['total_bugs']}{mark['total_bugs']:<2}{halted}"
+            + (f"  model {s['model']}" if s.get("model") else "")
+            + (f"  setup {s['setup']}" if s.get("setup") else "")
+            + (f"  last activity {s['last_activity']}" if s.get("last_activity") else "")
+        )
+    if pending:
+        lines.append(f"* includes {pending} pending event(s), written at the next flush")
+    return "\n".join(lines)
+
+
+# --- agent-side events ----------------------------------------------------------------------
+
+
+@main.group()
+def track() -> None:
+    """Agent tool uses and commands (call from an agent's own hooks; never fails)."""
+
+
+@track.command("tool")
+@click.option("--agent", help="Agent id (default: the active session's).")
+@click.option("--tool", "name", help="Tool name, e.g. Edit.")
+@click.option("--failed", is_flag=True, help="The tool call failed (no XP).")
+@strict_option
+@pass_config
+def track_tool(
+    cfg: Config, agent: str | None, name: str | None, failed: bool, strict: bool
+) -> None:
+    """Record one tool use: XP +1 at the next flush when it succeeded."""
+    options = {"agent": agent, "name": name, "failed": failed}
+    sys.exit(capture.run(lambda: capture.track("tool", options, str(cfg.database_path)), strict))
+
+
+@track.command("command")
+@click.option("--agent", help="Agent id (default: the active session's).")
+@click.option("--name", help="Command name, e.g. pytest.")
+@click.option("--failed", is_flag=True, help="The command failed (no XP).")
+@strict_option
+@pass_config
+def track_command(
+    cfg: Config, agent: str | None, name: str | None, failed: bool, strict: bool
+) -> None:
+    """Record one command: XP +2 at the next flush when it succeeded."""
+    options = {"agent": agent, "name": name, "failed": failed}
+    sys.exit(capture.run(lambda: capture.track("command", options, str(cfg.database_path)), strict))

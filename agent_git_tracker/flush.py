@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent_git_tracker import keys, spool
-from agent_git_tracker.ledger import Context, Ledger, Outcome, Overlay, iso
+from agent_git_tracker.config import Config
+from agent_git_tracker.ledger import Context, Ledger, Outcome, Overlay, Reader, iso
 from agent_git_tracker.rules import is_halted
 from agent_git_tracker.store import Store, View
+
+MakeContext = Callable[[Config, set[str]], Context]
 
 BATCH_PREFIX = keys.meta("batch:")
 
@@ -37,20 +40,18 @@ def batch_key(path: str) -> str:
     return keys.meta(f"batch:{spool.batch_id(path)}")
 
 
-def context_for(store: Store, projects: set[str]) -> Context:
+def context_for(config: Config, projects: set[str]) -> Context:
     """Per-project facts from git, read before the write transaction starts."""
     from agent_git_tracker import gitmeta
 
     return Context(
-        rules=store.config.rules,
+        rules=config.rules,
         repo_agents={p: gitmeta.repo_agent(p) for p in projects},
         profiles={p: gitmeta.profile(p) for p in projects},
     )
 
 
-def flush_repo(
-    store: Store, directory: str, make_context: Callable[[Store, set[str]], Context] = context_for
-) -> Flushed:
+def flush_repo(store: Store, directory: str, make_context: MakeContext = context_for) -> Flushed:
     """Flush one repository's spool folder."""
     result = Flushed(directory)
     if not os.path.isdir(directory):
@@ -62,7 +63,7 @@ def flush_repo(
         loaded = [(path, *spool.read_events(path)) for path in paths]
         events = [e for _, good, _ in loaded for e in good]
         bad = [line for _, _, lines in loaded for line in lines]
-        context = make_context(store, {e["project"] for e in events if "project" in e})
+        context = make_context(store.config, {e["project"] for e in events if "project" in e})
         with store.writing() as txn:
             todo = [(p, good) for p, good, _ in loaded if txn.get(batch_key(p)) is None]
             state = Overlay(txn)
@@ -120,16 +121,14 @@ def _write_halted(store: Store) -> None:
         spool.write_file(os.path.join(root, spool.HALTED), "".join(f"{a}\n" for a in halted))
 
 
-def flush_all(
-    store: Store, make_context: Callable[[Store, set[str]], Context] = context_for
-) -> list[Flushed]:
+def flush_all(store: Store, make_context: MakeContext = context_for) -> list[Flushed]:
     """Flush every repository's spool."""
     return [
         flush_repo(store, d, make_context) for d in spool.repo_dirs(str(store.config.spool_root))
     ]
 
 
-def pending_events(view: View, directories: list[str]) -> list[dict[str, Any]]:
+def pending_events(view: Reader, directories: list[str]) -> list[dict[str, Any]]:
     """Every spooled event not yet in the database, oldest first."""
     events: list[dict[str, Any]] = []
     for directory in directories:
@@ -144,7 +143,7 @@ def pending_events(view: View, directories: list[str]) -> list[dict[str, Any]]:
 
 
 def pending_state(
-    view: View, directories: list[str], context: Context
+    view: Reader, directories: list[str], context: Context
 ) -> tuple[Overlay, Outcome, int]:
     """The database as it will be after the next flush: pending events applied to an overlay
     that is never written (read-your-writes for `status` and `report`)."""

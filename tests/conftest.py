@@ -73,6 +73,7 @@ def git(cwd: Path, *args: str, env: dict[str, str] | None = None, input: str | N
         input=input,
         capture_output=True,
         text=True,
+        check=False,
     )
     assert result.returncode == 0, f"git {' '.join(args)} failed:\n{result.stderr}"
     return result.stdout
@@ -93,6 +94,7 @@ def tracker(
         input=input,
         capture_output=True,
         text=True,
+        check=False,
     )
     if check:
         assert result.returncode == 0, f"{args} failed:\n{result.stdout}\n{result.stderr}"
