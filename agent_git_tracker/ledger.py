@@ -120,6 +120,8 @@ class Ledger:
             if event.get("type") == "rewrite":
                 for old, new in event.get("mappings", []):
                     self._final[(event["project"], old)] = new
+                    # A commit rewritten back to an earlier hash is alive again: "" stops the walk.
+                    self._final[(event["project"], new)] = ""
         handlers: dict[str, Callable[[Record], None]] = {
             "commit": self.on_commit,
             "rewrite": self.on_rewrite,
@@ -139,7 +141,8 @@ class Ledger:
         for (project, target), origin in self._inherited.items():
             if self.state.get(keys.commit(project, target)) is None:
                 facts = {**origin["commit"], "hash": target}
-                self._create_commit({**origin, "commit": facts}, origin["_attribution"])
+                who = {**origin["_attribution"], "rewritten_from": origin["_replaced"]}
+                self._create_commit({**origin, "commit": facts}, who)
         return self.outcome
 
     def final(self, project: str, commit_hash: str) -> str:
@@ -149,6 +152,8 @@ class Ledger:
         while current not in seen:
             seen.add(current)
             nxt = self._final.get((project, current))
+            if nxt == "":
+                return current
             if nxt is None:
                 stored = self.state.get(keys.meta(f"rewrite:{keys.quote(project)}:{current}"))
                 nxt = stored.get("to") if stored else None
@@ -160,8 +165,8 @@ class Ledger:
     def _preimages(self, project: str, target: str) -> list[str]:
         return [
             old
-            for (p, old), _ in self._final.items()
-            if p == project and old != target and self.final(project, old) == target
+            for (p, old), new in self._final.items()
+            if p == project and new and old != target and self.final(project, old) == target
         ]
 
     # --- commits ----------------------------------------------------------------------------
@@ -171,11 +176,12 @@ class Ledger:
         target = self.final(project, facts["hash"])
         who = self._attribute(event)
         if target != facts["hash"]:
-            self._inherited.setdefault((project, target), {**event, "_attribution": who})
+            origin = self._inherited.setdefault((project, target), {**event, "_attribution": who})
+            origin.setdefault("_replaced", []).append(facts["hash"])
             return
         inherited = self._inherited.pop((project, target), None)
         if inherited:
-            who = inherited["_attribution"]
+            who = {**inherited["_attribution"], "rewritten_from": inherited["_replaced"]}
         earlier = [
             p for p in self._preimages(project, target) if self.state.get(keys.commit(project, p))
         ]
@@ -233,6 +239,7 @@ class Ledger:
                 keys.meta(f"rewrite:{keys.quote(project)}:{old}"),
                 {"to": target, "time": iso(event["time"])},
             )
+            self.state.delete(keys.meta(f"rewrite:{keys.quote(project)}:{target}"))
             if self.state.get(keys.commit(project, old)) is not None:
                 self._move(project, [old], target, None)
 
@@ -333,14 +340,8 @@ class Ledger:
                     "timestamp": now,
                 },
             )
-        self._mark_graded(project, commit_hash)
         self.outcome.grades.append(commit_hash)
         self._note_halt(agent)
-
-    def _mark_graded(self, project: str, commit_hash: str) -> None:
-        record = self.state.get(keys.commit(project, commit_hash))
-        if record is not None:
-            self.state.put(keys.commit(project, commit_hash), {**record, "graded": True})
 
     def on_bug(self, event: Record) -> None:
         now = iso(event["time"])
