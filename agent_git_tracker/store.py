@@ -106,9 +106,13 @@ class Store:
         self._env = env
         self.config = config
         self.path = config.database_path
+        self._users = 1
 
     def close(self) -> None:
-        self._env.close()
+        self._users -= 1
+        if self._users == 0:
+            _OPEN.pop(str(self.path), None)
+            self._env.close()
 
     def __enter__(self) -> Store:
         return self
@@ -217,9 +221,17 @@ def exists(config: Config) -> bool:
     return config.database_path.exists() and config.database_path.stat().st_size > 0
 
 
+# LMDB allows one environment per file and process: nested opens share it.
+_OPEN: dict[str, Store] = {}
+
+
 def open_store(config: Config, *, warn: Any = None) -> Store:
     """Open (and on first use create) the central database, refusing foreign files."""
     path = config.database_path
+    if str(path) in _OPEN:
+        shared = _OPEN[str(path)]
+        shared._users += 1
+        return shared
     writer = identify(path)
     if writer:
         raise _foreign_error(path, writer)
@@ -237,6 +249,7 @@ def open_store(config: Config, *, warn: Any = None) -> Store:
     except lmdb.Error as e:
         raise TrackerError(f"cannot open the database {path}: {e}") from e
     store = Store(env, config)
+    _OPEN[str(path)] = store
     try:
         _private(path)
         with store.reading() as view:
