@@ -41,13 +41,12 @@ def hooks_dir() -> tuple[Path, bool]:
 def script_text() -> str:
     """The hook script, calling this installation by its full path (GUI git clients and
     agents often run hooks with a PATH that lacks the user's virtual environment)."""
-    found = shutil.which("agent-git-tracker")
-    command = (
-        f"{shlex.quote(found)}" if found else f"{shlex.quote(sys.executable)} -m agent_git_tracker"
-    )
-    return SCRIPT.read_text().replace(
-        'tracker() { agent-git-tracker "$@"; }', f'tracker() {{ {command} "$@"; }}', 1
-    )
+    beside = Path(sys.executable).with_name("agent-git-tracker")
+    command = shutil.which("agent-git-tracker") or (str(beside) if beside.exists() else None)
+    text = SCRIPT.read_text()
+    if command is None:
+        return text
+    return text.replace("tracker=agent-git-tracker", f"tracker={shlex.quote(command)}", 1)
 
 
 def is_ours(path: Path) -> bool:

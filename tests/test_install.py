@@ -1,0 +1,160 @@
+"""Installing the hooks three ways, each proven with real commits and a real push."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent_git_tracker import keys
+from agent_git_tracker.config import load
+from agent_git_tracker.store import open_store
+from conftest import commit, git, tracker
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = str(Path(sys.executable).parent)
+
+
+def plain_repo(tmp_path: Path) -> Path:
+    work = tmp_path / "plain"
+    git(tmp_path, "init", "-q", "--bare", str(tmp_path / "plain-remote.git"))
+    git(tmp_path, "init", "-q", str(work))
+    git(work, "remote", "add", "origin", str(tmp_path / "plain-remote.git"))
+    return work
+
+
+def stored(prefix: str) -> dict[str, dict[str, object]]:
+    with open_store(load()) as store, store.reading() as view:
+        return dict(view.scan(prefix))
+
+
+def with_path(extra: str | None = BIN) -> dict[str, str]:
+    parts = [p for p in os.environ["PATH"].split(os.pathsep) if p != BIN]
+    return {"PATH": os.pathsep.join([extra, *parts] if extra else parts)}
+
+
+def exercise(work: Path, env: dict[str, str]) -> str:
+    """An agent commit, an amend and a push; returns the amended hash."""
+    commit(work, "agent work", env={**env, "CLAUDECODE": "1"})
+    git(work, "commit", "-q", "--amend", "-m", "agent work, amended", env=env)
+    git(work, "push", "-q", "origin", "HEAD:main", env=env)
+    return git(work, "rev-parse", "HEAD").strip()
+
+
+def assert_recorded(work: Path, head: str) -> None:
+    commits = stored("commit:")
+    assert list(commits) == [keys.commit(str(work), head)]
+    assert commits[keys.commit(str(work), head)]["agent_id"] == "claude-code"
+    assert stored("agent:")[keys.agent("claude-code")]["total_commits"] == 1
+
+
+def test_install_writes_hooks_that_work_and_says_what_it_did(tmp_path: Path, db_path: Path
+                                                              ) -> None:
+    work = plain_repo(tmp_path)
+    out = tracker("install", cwd=work).stdout
+    assert out.count("installed") == 3 and ".git/hooks" in out
+    head = exercise(work, with_path(None))  # works without the tool on PATH
+    assert_recorded(work, head)
+    again = tracker("install", cwd=work).stdout
+    assert again.count("updated") == 3
+    report = json.loads(tracker("doctor", "--json", cwd=work).stdout)
+    assert set(report["hooks"].values()) == {"agent-git-tracker script"}
+    assert report["database"]["exists"] is True
+    out = tracker("uninstall", cwd=work).stdout
+    assert out.count("removed") == 3
+    assert not (work / ".git" / "hooks" / "post-commit").exists()
+
+
+def test_install_refuses_to_clobber_and_respects_hooks_path(tmp_path: Path, db_path: Path
+                                                             ) -> None:
+    work = plain_repo(tmp_path)
+    own = work / ".git" / "hooks" / "pre-push"
+    own.write_text("#!/bin/sh\nexit 0\n")
+    result = tracker("install", cwd=work)
+    assert "not ours" in result.stderr and own.read_text() == "#!/bin/sh\nexit 0\n"
+    assert result.stdout.count("installed") == 2
+    uninstall = tracker("uninstall", cwd=work)
+    assert own.exists() and "not ours" in uninstall.stderr
+    git(work, "config", "core.hooksPath", "my-hooks")
+    out = tracker("install", cwd=work).stdout
+    assert "core.hooksPath" in out and (work / "my-hooks" / "post-commit").exists()
+    report = json.loads(tracker("doctor", "--json", cwd=work).stdout)
+    assert any("pre-commit refuses" in p for p in report["problems"])
+
+
+def test_githooks_folder_with_core_hooks_path_chains_to_the_repository_hooks(
+        tmp_path: Path, db_path: Path) -> None:
+    work = plain_repo(tmp_path)
+    git(work, "config", "core.hooksPath", str(ROOT / "githooks"))
+    chained = tmp_path / "chained.txt"
+    for name in ("post-commit", "pre-push"):
+        hook = work / ".git" / "hooks" / name
+        hook.write_text(f"#!/bin/sh\necho {name} >> {chained}\ncat >> {chained}\n")
+        hook.chmod(0o755)
+    head = exercise(work, with_path())
+    assert_recorded(work, head)
+    ran = chained.read_text()
+    assert "post-commit" in ran and "pre-push" in ran and "refs/heads/" in ran
+
+
+def test_githooks_without_the_cli_warn_once_and_never_block(tmp_path: Path, db_path: Path
+                                                            ) -> None:
+    work = plain_repo(tmp_path)
+    git(work, "config", "core.hooksPath", str(ROOT / "githooks"))
+    (work / "a").write_text("a\n")
+    git(work, "add", "a")
+    env = {**os.environ, **with_path(None)}
+    result = subprocess.run(["git", "commit", "-m", "x"], cwd=work, env=env,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    lines = [line for line in result.stderr.splitlines() if "agent-git-tracker" in line]
+    assert len(lines) == 1 and "not found" in lines[0]
+
+
+def snapshot_of_this_repository(tmp_path: Path) -> tuple[Path, str]:
+    """This working tree as a hook repository for pre-commit (it clones by revision)."""
+    hook_repo = tmp_path / "hook-repo"
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                            "--exclude-standard"], cwd=ROOT, capture_output=True,
+                           check=True).stdout.decode().split("\0")
+    for name in filter(None, files):
+        source = ROOT / name
+        target = hook_repo / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            target.symlink_to(os.readlink(source))
+        elif source.is_file():
+            shutil.copy2(source, target)
+    git(tmp_path, "init", "-q", str(hook_repo))
+    git(hook_repo, "add", "-A")
+    git(hook_repo, "commit", "-q", "-m", "snapshot")
+    return hook_repo, git(hook_repo, "rev-parse", "HEAD").strip()
+
+
+@pytest.mark.slow
+def test_pre_commit_framework_installs_this_repository_as_hooks(tmp_path: Path,
+                                                                db_path: Path) -> None:
+    hook_repo, rev = snapshot_of_this_repository(tmp_path)
+    work = plain_repo(tmp_path)
+    (work / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {hook_repo}\n  rev: {rev}\n  hooks:\n"
+        "  - id: agent-tracker-post-commit\n  - id: agent-tracker-post-rewrite\n"
+        "  - id: agent-tracker-pre-push\n")
+    git(work, "add", ".pre-commit-config.yaml")
+    env = {**with_path(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    subprocess.run([sys.executable, "-m", "pre_commit", "install", "--hook-type", "post-commit",
+                    "--hook-type", "post-rewrite", "--hook-type", "pre-push"], cwd=work,
+                   env={**os.environ, **env}, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "pre_commit", "install-hooks"], cwd=work,
+                   env={**os.environ, **env}, check=True, capture_output=True)
+    head = exercise(work, env)
+    commits = stored("commit:")
+    assert set(commits) == {keys.commit(str(work), head)}
+    assert commits[keys.commit(str(work), head)]["agent_id"] == "claude-code"
+    report = json.loads(tracker("doctor", "--json", cwd=work).stdout)
+    assert set(report["hooks"].values()) == {"pre-commit framework"}
