@@ -124,6 +124,16 @@ def git(args: list[str], max_records: int = 0) -> tuple[bytes, bool]:
 
 def repository() -> dict[str, str]:
     """Top level, git dir and common dir of the repository in the current directory."""
+    if (
+        os.path.isfile(".git/HEAD")
+        and not os.path.islink(".git")
+        and not (os.environ.keys() & {"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"})
+    ):
+        # Git runs hooks at the top of the work tree: a plain `.git` folder there needs no
+        # `git rev-parse` (a process less on every commit).
+        top = os.getcwd()
+        git_dir = os.path.join(top, ".git")
+        return {"project": top, "worktree": top, "git_dir": git_dir, "common_dir": git_dir}
     out, _ = git(["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"])
     top, git_dir, common = out.decode("utf-8", "surrogateescape").split("\n")[:3]
     common = os.path.normpath(os.path.join(top or git_dir, common))

@@ -29,6 +29,18 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("agent-git-tracker: interrupted; nothing half-written", err=True)
             ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as e:  # a bug of ours: one line, the details on request
+            if os.environ.get("AGENT_TRACKER_DEBUG"):
+                raise
+            click.echo(
+                f"agent-git-tracker: internal error: {type(e).__name__}: {e} (nothing "
+                "half-written; AGENT_TRACKER_DEBUG=1 shows the details; please report "
+                "it)",
+                err=True,
+            )
+            ctx.exit(70)
 
 
 def run(args: list[str]) -> int:

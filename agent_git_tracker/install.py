@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import stat
 import subprocess
 import sys
@@ -39,14 +38,9 @@ def hooks_dir() -> tuple[Path, bool]:
 
 
 def script_text() -> str:
-    """The hook script, calling this installation by its full path (GUI git clients and
-    agents often run hooks with a PATH that lacks the user's virtual environment)."""
-    beside = Path(sys.executable).with_name("agent-git-tracker")
-    command = shutil.which("agent-git-tracker") or (str(beside) if beside.exists() else None)
-    text = SCRIPT.read_text()
-    if command is None:
-        return text
-    return text.replace("tracker=agent-git-tracker", f"tracker={shlex.quote(command)}", 1)
+    """The hook script, bound to this installation's interpreter (GUI git clients and agents
+    often run hooks with a PATH that lacks the user's virtual environment)."""
+    return SCRIPT.read_text().replace("python=\n", f"python={shlex.quote(sys.executable)}\n", 1)
 
 
 def is_ours(path: Path) -> bool:

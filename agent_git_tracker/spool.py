@@ -13,7 +13,6 @@ along; the reading side imports `json` when it is used. Layout under `<database>
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import time
@@ -48,8 +47,10 @@ def _mkdirs(path: str) -> None:
         parent = os.path.dirname(path)
         if parent and parent != path:
             _mkdirs(parent)
-        with contextlib.suppress(FileExistsError):
+        try:  # noqa: SIM105 - contextlib would cost the hook an import on every commit
             os.mkdir(path, 0o700)
+        except FileExistsError:
+            pass
 
 
 def private_dir(path: str) -> None:
@@ -243,8 +244,10 @@ def set_aside(directory: str, lines: list[str]) -> str:
 
 def remove(paths: list[str]) -> None:
     for path in paths:
-        with contextlib.suppress(FileNotFoundError):
+        try:  # noqa: SIM105 - as above
             os.unlink(path)
+        except FileNotFoundError:
+            pass
     if paths:
         _sync_dir(os.path.dirname(paths[0]))
 

@@ -12,6 +12,7 @@ from agent_git_tracker import keys
 from agent_git_tracker.config import load
 from agent_git_tracker.detect import AGENT_IDS
 from agent_git_tracker.store import open_store
+
 from conftest import FIXTURES, git, tracker
 
 DEV = FIXTURES / "attribution" / "dev.jsonl"
@@ -20,11 +21,22 @@ DEV = FIXTURES / "attribution" / "dev.jsonl"
 def replay(repo: Path, row: dict[str, str], n: int) -> str:
     message = repo.parent / f"message-{n}.txt"
     message.write_bytes(row["message"].encode())
-    git(repo, "commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F", str(message),
-        "--author", f"{row['author_name']} <{row['author_email']}>",
-        env={"GIT_COMMITTER_NAME": row["committer_name"],
-             "GIT_COMMITTER_EMAIL": row["committer_email"],
-             "GIT_AUTHOR_DATE": row["author_date"]})
+    git(
+        repo,
+        "commit",
+        "-q",
+        "--allow-empty",
+        "--cleanup=verbatim",
+        "-F",
+        str(message),
+        "--author",
+        f"{row['author_name']} <{row['author_email']}>",
+        env={
+            "GIT_COMMITTER_NAME": row["committer_name"],
+            "GIT_COMMITTER_EMAIL": row["committer_email"],
+            "GIT_AUTHOR_DATE": row["author_date"],
+        },
+    )
     return git(repo, "rev-parse", "HEAD").strip()
 
 

@@ -7,10 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import tracker
 
 from agent_git_tracker.config import DEFAULT_SIZE, load, parse_size
 from agent_git_tracker.errors import TrackerError, UsageError
+
+from conftest import tracker
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB

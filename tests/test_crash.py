@@ -7,12 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from crashkit import run_and_kill, snapshot, timed_flush, write_spool
 
 from agent_git_tracker import spool
 from agent_git_tracker.config import load
 from agent_git_tracker.flush import flush_repo
 from agent_git_tracker.store import open_store
+
+from crashkit import run_and_kill, snapshot, timed_flush, write_spool
 
 
 def reference(tmp_path: Path, count: int) -> tuple[dict[str, object], float]:

@@ -8,12 +8,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import commit, git, tracker
 
 from agent_git_tracker import keys
 from agent_git_tracker.config import load
 from agent_git_tracker.flush import flush_repo
 from agent_git_tracker.store import open_store
+
+from conftest import commit, git, tracker
 
 CLAUDE = "Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"
 

@@ -14,6 +14,7 @@ import pytest
 from agent_git_tracker import keys
 from agent_git_tracker.config import load
 from agent_git_tracker.store import open_store
+
 from conftest import commit, git, tracker
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,8 +54,7 @@ def assert_recorded(work: Path, head: str) -> None:
     assert stored("agent:")[keys.agent("claude-code")]["total_commits"] == 1
 
 
-def test_install_writes_hooks_that_work_and_says_what_it_did(tmp_path: Path, db_path: Path
-                                                              ) -> None:
+def test_install_writes_hooks_that_work_and_says_what_it_did(tmp_path: Path, db_path: Path) -> None:
     work = plain_repo(tmp_path)
     out = tracker("install", cwd=work).stdout
     assert out.count("installed") == 3 and ".git/hooks" in out
@@ -70,8 +70,7 @@ def test_install_writes_hooks_that_work_and_says_what_it_did(tmp_path: Path, db_
     assert not (work / ".git" / "hooks" / "post-commit").exists()
 
 
-def test_install_refuses_to_clobber_and_respects_hooks_path(tmp_path: Path, db_path: Path
-                                                             ) -> None:
+def test_install_refuses_to_clobber_and_respects_hooks_path(tmp_path: Path, db_path: Path) -> None:
     work = plain_repo(tmp_path)
     own = work / ".git" / "hooks" / "pre-push"
     own.write_text("#!/bin/sh\nexit 0\n")
@@ -88,7 +87,8 @@ def test_install_refuses_to_clobber_and_respects_hooks_path(tmp_path: Path, db_p
 
 
 def test_githooks_folder_with_core_hooks_path_chains_to_the_repository_hooks(
-        tmp_path: Path, db_path: Path) -> None:
+    tmp_path: Path, db_path: Path
+) -> None:
     work = plain_repo(tmp_path)
     git(work, "config", "core.hooksPath", str(ROOT / "githooks"))
     chained = tmp_path / "chained.txt"
@@ -102,15 +102,15 @@ def test_githooks_folder_with_core_hooks_path_chains_to_the_repository_hooks(
     assert "post-commit" in ran and "pre-push" in ran and "refs/heads/" in ran
 
 
-def test_githooks_without_the_cli_warn_once_and_never_block(tmp_path: Path, db_path: Path
-                                                            ) -> None:
+def test_githooks_without_the_cli_warn_once_and_never_block(tmp_path: Path, db_path: Path) -> None:
     work = plain_repo(tmp_path)
     git(work, "config", "core.hooksPath", str(ROOT / "githooks"))
     (work / "a").write_text("a\n")
     git(work, "add", "a")
     env = {**os.environ, **with_path(None)}
-    result = subprocess.run(["git", "commit", "-m", "x"], cwd=work, env=env,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["git", "commit", "-m", "x"], cwd=work, env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0
     lines = [line for line in result.stderr.splitlines() if "agent-git-tracker" in line]
     assert len(lines) == 1 and "not found" in lines[0]
@@ -119,9 +119,16 @@ def test_githooks_without_the_cli_warn_once_and_never_block(tmp_path: Path, db_p
 def snapshot_of_this_repository(tmp_path: Path) -> tuple[Path, str]:
     """This working tree as a hook repository for pre-commit (it clones by revision)."""
     hook_repo = tmp_path / "hook-repo"
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
-                            "--exclude-standard"], cwd=ROOT, capture_output=True,
-                           check=True).stdout.decode().split("\0")
+    files = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, files):
         source = ROOT / name
         target = hook_repo / name
@@ -137,21 +144,43 @@ def snapshot_of_this_repository(tmp_path: Path) -> tuple[Path, str]:
 
 
 @pytest.mark.slow
-def test_pre_commit_framework_installs_this_repository_as_hooks(tmp_path: Path,
-                                                                db_path: Path) -> None:
+def test_pre_commit_framework_installs_this_repository_as_hooks(
+    tmp_path: Path, db_path: Path
+) -> None:
     hook_repo, rev = snapshot_of_this_repository(tmp_path)
     work = plain_repo(tmp_path)
     (work / ".pre-commit-config.yaml").write_text(
         f"repos:\n- repo: {hook_repo}\n  rev: {rev}\n  hooks:\n"
         "  - id: agent-tracker-post-commit\n  - id: agent-tracker-post-rewrite\n"
-        "  - id: agent-tracker-pre-push\n")
+        "  - id: agent-tracker-pre-push\n"
+    )
     git(work, "add", ".pre-commit-config.yaml")
     env = {**with_path(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
-    subprocess.run([sys.executable, "-m", "pre_commit", "install", "--hook-type", "post-commit",
-                    "--hook-type", "post-rewrite", "--hook-type", "pre-push"], cwd=work,
-                   env={**os.environ, **env}, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "pre_commit", "install-hooks"], cwd=work,
-                   env={**os.environ, **env}, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "install",
+            "--hook-type",
+            "post-commit",
+            "--hook-type",
+            "post-rewrite",
+            "--hook-type",
+            "pre-push",
+        ],
+        cwd=work,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install-hooks"],
+        cwd=work,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+    )
     head = exercise(work, env)
     commits = stored("commit:")
     assert set(commits) == {keys.commit(str(work), head)}

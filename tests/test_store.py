@@ -8,12 +8,13 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, tracker
 
 from agent_git_tracker import keys
 from agent_git_tracker.config import Config, load
 from agent_git_tracker.errors import TrackerError
 from agent_git_tracker.store import SCHEMA_KEY, open_store
+
+from conftest import FIXTURES, tracker
 
 LEGACY = FIXTURES / "legacy-lmdbjs" / "head" / "project-x" / "~" / ".config" / "opencode"
 
