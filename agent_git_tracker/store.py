@@ -6,7 +6,6 @@ sits in a `with`; a write transaction is all or nothing.
 
 from __future__ import annotations
 
-import json
 import os
 import struct
 from collections.abc import Iterator, Mapping
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import lmdb
+import orjson
 
 from agent_git_tracker import keys
 from agent_git_tracker.config import Config
@@ -27,11 +27,14 @@ OLD_PLUGIN_DIR = Path(".config", "opencode", "plugins", "agent-tracker")
 
 
 def encode(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    try:
+        return orjson.dumps(value)
+    except TypeError as e:  # orjson's error type for what JSON cannot hold
+        raise TypeError(f"cannot store {type(value).__name__} value as JSON: {e}") from e
 
 
 def decode(raw: bytes | memoryview) -> Any:
-    return json.loads(bytes(raw))
+    return orjson.loads(raw)
 
 
 class View:
