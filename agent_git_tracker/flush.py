@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from agent_git_tracker import keys, spool
+from agent_git_tracker import exports, keys, spool
 from agent_git_tracker.config import Config
 from agent_git_tracker.ledger import Context, Ledger, Outcome, Overlay, Reader, iso
 from agent_git_tracker.rules import is_halted
@@ -34,6 +35,7 @@ class Flushed:
     outcome: Outcome = field(default_factory=Outcome)
     rejected: str | None = None
     rejected_lines: int = 0
+    exported: list[Path] = field(default_factory=list)
 
 
 def batch_key(path: str) -> str:
@@ -81,6 +83,7 @@ def flush_repo(store: Store, directory: str, make_context: MakeContext = context
             result.rejected, result.rejected_lines = spool.set_aside(directory, bad), len(bad)
         spool.remove(paths)
     _write_halted(store)
+    _export(store, directory, {e["project"] for e in events if "project" in e}, result)
     return result
 
 
@@ -88,6 +91,19 @@ def _now() -> float:
     import time
 
     return time.time()
+
+
+def _export(store: Store, directory: str, projects: set[str], result: Flushed) -> None:
+    """The read-only state files, from the committed database; a failure is only a note."""
+    session = spool.read_session(directory) or {}
+    try:
+        with store.reading() as view:
+            for project in sorted(projects):
+                result.exported += exports.write(
+                    view, store.config, Path(project), session.get("agent")
+                )
+    except OSError as e:
+        result.outcome.notes.append(f"state files not exported: {e}")
 
 
 def _forget_old_batches(txn: View, state: Overlay, current: set[str]) -> None:

@@ -377,6 +377,7 @@ class Ledger:
             keys.activity(event["agent"], now),
             {
                 "agent_id": event["agent"],
+                "project_path": event["project"],
                 "timestamp": now,
                 **{f: event.get(f) or "" for f in ("task", "actions", "outcome", "decisions")},
             },
@@ -390,6 +391,7 @@ class Ledger:
             keys.activity(event["agent"], now),
             {
                 "agent_id": event["agent"],
+                "project_path": event["project"],
                 "timestamp": now,
                 "task": "resume after halt",
                 "actions": event.get("plan") or "",
