@@ -1,0 +1,147 @@
+"""Agent-side events (`track`) and the README's agent snippets, run as far as possible without
+the agents themselves."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent_git_tracker import keys
+from agent_git_tracker.config import load, read_file
+from agent_git_tracker.flush import flush_repo
+from agent_git_tracker.store import open_store
+
+from conftest import commit, tracker
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+BIN = str(Path(sys.executable).parent)
+
+
+def snippet(title: str) -> str:
+    match = re.search(rf'```\w+ title="{re.escape(title)}"\n(.*?)```', README, re.S)
+    assert match, f"README has no snippet titled {title}"
+    return match.group(1)
+
+
+def stored(prefix: str) -> dict[str, dict[str, object]]:
+    with open_store(load()) as store, store.reading() as view:
+        return dict(view.scan(prefix))
+
+
+def shell(command: str, repo: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PATH": BIN + os.pathsep + os.environ["PATH"],
+        "CLAUDE_PROJECT_DIR": str(repo),
+    }
+    return subprocess.run(
+        ["sh", "-c", command], cwd=repo, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_tool_and_command_events_wait_for_a_flush(repo: Path, db_path: Path) -> None:
+    commit(repo, "one", env={"CLAUDECODE": "1"})
+    tracker("flush", cwd=repo)
+    before = db_path.read_bytes()
+    for _ in range(5):
+        tracker("track", "tool", "--agent", "claude-code", "--tool", "Edit", cwd=repo)
+    tracker("track", "command", "--agent", "claude-code", "--name", "pytest", cwd=repo)
+    tracker("track", "command", "--agent", "claude-code", "--failed", cwd=repo)
+    assert db_path.read_bytes() == before  # nothing written until a flush
+    spool_dir = next(Path(f"{db_path}-spool").iterdir())
+    with open_store(load()) as store:
+        result = flush_repo(store, str(spool_dir))
+    # 7 events: one agent put and one usage put (and the batch marker), however many events.
+    assert result.events == 7 and result.puts == 3
+    agent = stored("agent:")[keys.agent("claude-code")]
+    assert agent["tool_uses"] == 5 and agent["commands"] == 2 and agent["failed_commands"] == 1
+    assert (agent["skill_points"], agent["experience_points"]) == (2, 2)  # 5 + 5×1 + 2 = 12
+
+
+def test_track_never_fails_the_agent(repo: Path, tmp_path: Path) -> None:
+    result = tracker("track", "tool", cwd=repo, check=False)  # no agent, no session
+    assert result.returncode == 0 and result.stderr.count("\n") == 1
+    assert "--agent" in result.stderr
+    outside = tracker("track", "command", "--agent", "x", cwd=tmp_path, check=False)
+    assert outside.returncode == 0 and "warning" in outside.stderr
+    strict = tracker("track", "tool", "--strict", cwd=repo, check=False)
+    assert strict.returncode == 1
+
+
+def test_track_uses_the_session_agent_and_its_setup(repo: Path, db_path: Path) -> None:
+    tracker("session", "start", "--agent", "opencode", "--model", "m", "--setup", "s", cwd=repo)
+    tracker("track", "tool", "--tool", "read", cwd=repo)
+    tracker("session", "end", cwd=repo)
+    usage = next(iter(stored("usage:").values()))
+    assert usage["agent_id"] == "opencode" and usage["setups"] == {"m|s": {"tool_uses": 1}}
+
+
+def commands_of(settings: dict[str, object]) -> list[str]:
+    hooks = settings["hooks"]
+    assert isinstance(hooks, dict)
+    return [h["command"] for groups in hooks.values() for group in groups for h in group["hooks"]]
+
+
+@pytest.mark.parametrize("title", [".claude/settings.json", ".codex/hooks.json"])
+def test_settings_snippets_parse_and_their_commands_work(
+    title: str, repo: Path, db_path: Path
+) -> None:
+    commands = commands_of(json.loads(snippet(title)))
+    assert any("session start" in c for c in commands)
+    for command in commands:
+        result = shell(command, repo)
+        assert result.returncode == 0 and result.stderr == "", (command, result.stderr)
+        if "session start" in command:
+            commit(repo, "agent work")
+    agents = stored("agent:")
+    assert len(agents) == 1
+    agent = next(iter(agents.values()))
+    assert agent["total_commits"] == 1
+    assert agent.get("tool_uses", 0) + agent.get("commands", 0) >= 1
+
+
+def test_opencode_plugin_snippet_parses_and_its_commands_work(
+    repo: Path, db_path: Path, tmp_path: Path
+) -> None:
+    source = snippet(".opencode/plugins/agent-git-tracker.js")
+    node = shutil.which("node")
+    if node:
+        plugin = tmp_path / "plugin.mjs"
+        plugin.write_text(source)
+        check = subprocess.run(
+            [node, "--check", str(plugin)], capture_output=True, text=True, check=False
+        )
+        assert check.returncode == 0, check.stderr
+    calls = re.findall(r"tracker\(\[(.*?)\]\)", source)
+    assert len(calls) == 4
+    for call in calls:
+        args = [re.sub(r"^\"|\"$", "", a.strip()) for a in call.split(",")]
+        args = ["edit" if "." in a and not a.startswith("-") else a for a in args]
+        result = tracker(*args, cwd=repo)
+        assert result.stderr == "", (args, result.stderr)
+        if args[:2] == ["session", "start"]:
+            commit(repo, "agent work")
+    agent = stored("agent:")[keys.agent("opencode")]
+    assert agent["total_commits"] == 1 and agent["tool_uses"] == 1 and agent["commands"] == 1
+
+
+def test_readme_configuration_examples_are_valid(tmp_path: Path) -> None:
+    blocks = re.findall(r"```toml\n(.*?)```", README, re.S)
+    assert len(blocks) >= 2
+    for n, block in enumerate(blocks):
+        path = tmp_path / f"c{n}.toml"
+        path.write_text(block)
+        read_file(path)
+    config = tmp_path / "all.toml"
+    config.write_text("".join(reversed(blocks)))
+    env = {"AGENT_TRACKER_CONFIG": str(config), "HOME": os.environ["HOME"]}
+    loaded = load(environ=env)
+    assert loaded.max_database_size == 1024**3 and loaded.rules.commit_experience == 5
