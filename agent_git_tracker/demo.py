@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent_git_tracker.errors import TrackerError
@@ -22,35 +23,35 @@ from agent_git_tracker.errors import TrackerError
 DAY = 86400
 START = 1_780_000_000  # a fixed start, so that the demo reads the same every time
 
-# (who, how, commits): how is the environment or trailer that names the setup.
+
+@dataclass(frozen=True)
+class Setup:
+    """One way of naming who made the demo's commits."""
+
+    agent: str
+    commits: int
+    session: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    trailer: str | None = None
+
+
 SETUPS = [
-    (
+    Setup(
         "claude-code",
-        {
-            "session": [
-                "--agent",
-                "claude-code",
-                "--model",
-                "claude-opus-4-5",
-                "--setup",
-                "plan-first",
-            ]
-        },
         5,
+        session=("--agent", "claude-code", "--model", "claude-opus-4-5", "--setup", "plan-first"),
     ),
-    (
+    Setup(
         "codex",
-        {
-            "env": {
-                "AGENT_TRACKER_AGENT": "codex",
-                "AGENT_TRACKER_MODEL": "gpt-5-codex",
-                "AGENT_TRACKER_SETUP": "defaults",
-            }
-        },
         4,
+        env={
+            "AGENT_TRACKER_AGENT": "codex",
+            "AGENT_TRACKER_MODEL": "gpt-5-codex",
+            "AGENT_TRACKER_SETUP": "defaults",
+        },
     ),
-    ("aider", {"trailer": "Co-authored-by: aider (gpt-4o) <noreply@aider.chat>"}, 3),
-    ("human", {}, 2),
+    Setup("aider", 3, trailer="Co-authored-by: aider (gpt-4o) <noreply@aider.chat>"),
+    Setup("human", 2),
 ]
 GRADES = {
     "claude-code": [("excellence", "good"), ("good", "good"), ("good", "excellence")],
@@ -118,14 +119,14 @@ def demo(report: Callable[[dict[str, str]], str], say: Callable[[str], None]) ->
         run([*tracker, "install"], work, env)
         say(f"built a repository in {work} with the real hooks installed")
         n = 0
-        for agent, how, count in SETUPS:
-            if "session" in how:
-                run([*tracker, "session", "start", *how["session"]], work, env)
-            for i in range(count):
+        for setup in SETUPS:
+            if setup.session:
+                run([*tracker, "session", "start", *setup.session], work, env)
+            for i in range(setup.commits):
                 n += 1
-                _commit(work, env | how.get("env", {}), n, agent, how.get("trailer"))
-                if i < len(GRADES.get(agent, [])):
-                    agent_grade, user_grade = GRADES[agent][i]
+                _commit(work, env | setup.env, n, setup.agent, setup.trailer)
+                if i < len(GRADES.get(setup.agent, [])):
+                    agent_grade, user_grade = GRADES[setup.agent][i]
                     run(
                         [
                             *tracker,
@@ -138,9 +139,9 @@ def demo(report: Callable[[dict[str, str]], str], say: Callable[[str], None]) ->
                         work,
                         env,
                     )
-            if "session" in how:
+            if setup.session:
                 run([*tracker, "session", "end"], work, env)
-            say(f"committed {count} change(s) as {agent}")
+            say(f"committed {setup.commits} change(s) as {setup.agent}")
         run([*tracker, "bug", "--agent", "codex", "--note", "broke the date parser"], work, env)
         say("graded six commits and reported a bug for codex")
         run(["git", "push", "-q", "origin", "HEAD:main"], work, env)
