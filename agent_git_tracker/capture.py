@@ -53,7 +53,7 @@ DECLARED = {
 }
 STRICT_ENV = "AGENT_TRACKER_STRICT"
 # Caps that keep the hook fast on huge commits and huge messages.
-MAX_FILES = 2000
+NUMSTAT_SECONDS = 0.5
 MAX_MESSAGE = 64 * 1024
 _FIELDS = (
     "hash",
@@ -85,9 +85,9 @@ def dumps(value: Any) -> str:
     return "[" + ",".join(dumps(v) for v in value) + "]"
 
 
-def git(args: list[str], max_records: int = 0) -> tuple[bytes, bool]:
-    """Run git and return its output. With `max_records`, stop after that many NUL-ended
-    records past the first and report the output as capped."""
+def git(args: list[str], seconds: float | None = None) -> tuple[bytes, bool]:
+    """Run git and return its output. With `seconds`, give up (and kill git) after that long
+    and report the output as cut short."""
     read_end, write_end = os.pipe()
     try:
         pid = os.posix_spawnp(
@@ -104,22 +104,26 @@ def git(args: list[str], max_records: int = 0) -> tuple[bytes, bool]:
         raise HookError(f"cannot run git: {e.strerror}") from e
     finally:
         os.close(write_end)
-    chunks, capped = [], False
+    chunks, cut = [], False
+    deadline = None if seconds is None else time.monotonic() + seconds
     with os.fdopen(read_end, "rb") as pipe:
-        while chunk := pipe.read1(1 << 16):
-            chunks.append(chunk)
-            if (
-                max_records
-                and chunk.count(b"\0") > max_records + 12
-                and (b"".join(chunks).count(b"\0") > max_records + 12)
-            ):
-                capped = True
-                os.kill(pid, 9)
+        while not (cut := deadline is not None and not _ready(pipe, deadline)):
+            chunk = pipe.read1(1 << 16)
+            if not chunk:
                 break
+            chunks.append(chunk)
+    if cut:
+        os.kill(pid, 9)
     status = os.waitpid(pid, 0)[1]
-    if status and not capped:
+    if status and not cut:
         raise HookError(f"`git {' '.join(args[:2])}` failed (status {status >> 8})")
-    return b"".join(chunks), capped
+    return b"".join(chunks), cut
+
+
+def _ready(pipe: Any, deadline: float) -> bool:
+    import select
+
+    return bool(select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))[0])
 
 
 def repository() -> dict[str, str]:
@@ -151,28 +155,19 @@ def branch(git_dir: str) -> str | None:
 
 
 def head_commit() -> dict[str, Any]:
-    """The facts of HEAD as git states them, with numstat capped at MAX_FILES files."""
-    out, capped = git(
-        [
-            "log",
-            "-1",
-            "-z",
-            "--no-renames",
-            "--numstat",
-            "--no-show-signature",
-            f"--format={_FORMAT}",
-            "HEAD",
-            "--",
-        ],
-        MAX_FILES,
-    )
+    """The facts of HEAD as git states them. Counting lines reads every changed file, so a
+    huge commit gets only its file count (from the tree diff) after NUMSTAT_SECONDS."""
+    common = ["log", "-1", "-z", "--no-renames", "--no-show-signature", f"--format={_FORMAT}"]
+    out, cut = git([*common, "--numstat", "HEAD", "--"], NUMSTAT_SECONDS)
+    if cut:
+        out, _ = git([*common, "--raw", "HEAD", "--"])
     text = out.decode("utf-8", "surrogateescape")
     values = text.split("\0", len(_FIELDS))
     facts: dict[str, Any] = dict(zip(_FIELDS, values, strict=False))
     message, _, stats = values[-1].partition("\0")
     facts["parents"] = facts.get("parents", "").split()
     facts["message"] = _cap_message(message)
-    facts.update(_numstat(stats.lstrip("\0\n"), capped))
+    facts.update(_file_count(stats) if cut else _numstat(stats.lstrip("\0\n")))
     return facts
 
 
@@ -186,12 +181,12 @@ def _cap_message(message: str) -> str:
     )
 
 
-def _numstat(stats: str, capped: bool) -> dict[str, Any]:
+def _numstat(stats: str) -> dict[str, Any]:
     files = insertions = deletions = 0
     for record in stats.split("\0"):
         added, _, rest = record.strip("\n").partition("\t")
         removed, _, path = rest.partition("\t")
-        if not path or (capped and files >= MAX_FILES):
+        if not path:
             continue
         files += 1
         insertions += int(added) if added.isdigit() else 0  # "-" for binary files
@@ -200,8 +195,13 @@ def _numstat(stats: str, capped: bool) -> dict[str, Any]:
         "files_changed": files,
         "insertions": insertions,
         "deletions": deletions,
-        "stats_capped": capped,
+        "stats_capped": False,
     }
+
+
+def _file_count(raw: str) -> dict[str, Any]:
+    files = sum(1 for part in raw.split("\0") if part.lstrip("\n").startswith(":"))
+    return {"files_changed": files, "insertions": None, "deletions": None, "stats_capped": True}
 
 
 def markers(environ: Mapping[str, str]) -> list[str]:

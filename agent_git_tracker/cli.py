@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -63,15 +64,30 @@ def warn(message: str) -> None:
     click.echo(f"agent-git-tracker: warning: {message}", err=True)
 
 
-def pass_config(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a command the effective configuration, loaded only when it runs (so --help works
-    even with a broken configuration file)."""
+def _configured(migrate_first: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def decorator(command: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            params = click.get_current_context().find_root().params
+            config = load(params["db_path"], params["max_db_size"])
+            if migrate_first:
+                from agent_git_tracker.migrate import auto_migrate
 
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        params = click.get_current_context().find_root().params
-        return command(load(params["db_path"], params["max_db_size"]), *args, **kwargs)
+                line = auto_migrate(config, Path.cwd())
+                if line:
+                    click.echo(f"agent-git-tracker: {line}", err=True)
+            return command(config, *args, **kwargs)
 
-    return functools.update_wrapper(wrapper, command)
+        return functools.update_wrapper(wrapper, command)
+
+    return decorator
+
+
+# Give a command the effective configuration, loaded only when it runs (so --help works even
+# with a broken configuration file). `pass_config` first merges an older plugin's database
+# found in this repository (once; see `migrate.auto_migrate`); `pass_config_only` does not,
+# for the commands that must not open the database.
+pass_config = _configured(migrate_first=True)
+pass_config_only = _configured(migrate_first=False)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
@@ -113,7 +129,7 @@ def config() -> None:
 
 @config.command("show")
 @json_option
-@pass_config
+@pass_config_only
 def config_show(cfg: Config, as_json: bool) -> None:
     """Each effective value and where it came from."""
     from agent_git_tracker.status import config_rows
@@ -153,7 +169,7 @@ def hook() -> None:
 @hook.command("post-commit")
 @strict_option
 @click.option("--agent", hidden=True)
-@pass_config
+@pass_config_only
 def hook_post_commit(cfg: Config, strict: bool, agent: str | None) -> None:
     """Record HEAD in the spool (no database write)."""
     del agent
@@ -163,7 +179,7 @@ def hook_post_commit(cfg: Config, strict: bool, agent: str | None) -> None:
 @hook.command("post-rewrite")
 @click.argument("kind", required=False, default="")
 @strict_option
-@pass_config
+@pass_config_only
 def hook_post_rewrite(cfg: Config, kind: str, strict: bool) -> None:
     """Record old→new hashes after an amend or a rebase (stdin from git)."""
     from agent_git_tracker.hooks import post_rewrite
@@ -524,7 +540,7 @@ def track() -> None:
 @click.option("--tool", "name", help="Tool name, e.g. Edit.")
 @click.option("--failed", is_flag=True, help="The tool call failed (no XP).")
 @strict_option
-@pass_config
+@pass_config_only
 def track_tool(
     cfg: Config, agent: str | None, name: str | None, failed: bool, strict: bool
 ) -> None:
@@ -538,10 +554,80 @@ def track_tool(
 @click.option("--name", help="Command name, e.g. pytest.")
 @click.option("--failed", is_flag=True, help="The command failed (no XP).")
 @strict_option
-@pass_config
+@pass_config_only
 def track_command(
     cfg: Config, agent: str | None, name: str | None, failed: bool, strict: bool
 ) -> None:
     """Record one command: XP +2 at the next flush when it succeeded."""
     options = {"agent": agent, "name": name, "failed": failed}
     sys.exit(capture.run(lambda: capture.track("command", options, str(cfg.database_path)), strict))
+
+
+# --- migration, export and import -----------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="The older plugin's database file to import (default: "
+    "~/.config/opencode/agent-tracker.lmdb under the current folder and under "
+    "the repository's top level).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write and move nothing.")
+@click.option(
+    "--move-aside",
+    is_flag=True,
+    help="When the database path itself holds the older plugin's file: import it, "
+    "rename it (and its -lock) to <path>.lmdb-js-backup-<UTC time> beside it and "
+    "start this tool's database in its place.",
+)
+@json_option
+@pass_config_only
+def migrate(
+    cfg: Config, source: Path | None, dry_run: bool, move_aside: bool, as_json: bool
+) -> None:
+    """Import the older agent-tracker plugin's lmdb-js databases: only missing records are
+    added, nothing is overwritten or deleted, and running it twice writes nothing."""
+    from agent_git_tracker import migrate as migration
+
+    summary = migration.migrate(cfg, source, dry_run, move_aside, Path.cwd())
+    emit(migration.summary_data(summary) if as_json else summary, as_json, migration.summary_text)
+
+
+@main.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write to FILE (private to you, 0600; replaced only once complete) instead "
+    "of standard output.",
+)
+@pass_config_only
+def export(cfg: Config, output: Path | None) -> None:
+    """Write every record as JSON Lines, to move your history to another machine or combine
+    two machines' histories with `import`."""
+    from agent_git_tracker import migrate as migration
+
+    if output is None or str(output) == "-":
+        migration.export(cfg, sys.stdout)
+    else:
+        count = migration.export_file(cfg, output)
+        click.echo(f"{count} record(s) exported to {output}")
+
+
+@main.command("import")
+@click.argument("source", type=click.Path(path_type=Path), metavar="FILE")
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@json_option
+@pass_config_only
+def import_(cfg: Config, source: Path, dry_run: bool, as_json: bool) -> None:
+    """Merge FILE, an `export` file or an older plugin's lmdb-js database, into this database:
+    records already here are kept as they are, so importing twice writes nothing."""
+    from agent_git_tracker import migrate as migration
+
+    summary = migration.import_(cfg, source, dry_run)
+    emit(migration.summary_data(summary) if as_json else summary, as_json, migration.summary_text)

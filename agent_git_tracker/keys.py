@@ -22,9 +22,19 @@ _PARTS = {
 PREFIXES = tuple(_PARTS)
 
 
+# LMDB keys hold at most 511 bytes: a longer free-text part keeps its start and a digest.
+MAX_PART = 160
+
+
 def quote(part: str) -> str:
     """Encode one free-text key part."""
-    return part.replace("%", "%25").replace(":", "%3A")
+    quoted = part.replace("%", "%25").replace(":", "%3A")
+    if len(quoted.encode()) <= MAX_PART:
+        return quoted
+    import hashlib
+
+    digest = hashlib.sha256(part.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return f"{quoted.encode()[: MAX_PART - 26].decode('utf-8', 'ignore')}~{digest}"
 
 
 def unquote(part: str) -> str:

@@ -82,6 +82,7 @@ class Locked:
 
 def append(directory: str, line: str) -> None:
     """Append one event line durably; safe against concurrent appenders and flushes."""
+    private_dir(os.path.dirname(directory))
     private_dir(directory)
     path = os.path.join(directory, EVENTS)
     data = line.encode("utf-8", "surrogatepass")
@@ -149,6 +150,7 @@ def write_file(path: str, text: str) -> None:
 
 
 def write_session(directory: str, values: dict[str, str]) -> None:
+    private_dir(os.path.dirname(directory))
     private_dir(directory)
     write_file(
         os.path.join(directory, SESSION),

@@ -235,6 +235,12 @@ def open_store(config: Config, *, warn: Any = None) -> Store:
         shared = _OPEN[str(path)]
         shared._users += 1
         return shared
+    if path.is_symlink() or Path(f"{path}-lock").is_symlink():
+        raise TrackerError(
+            f"the database path {path} (or its -lock file) is a symlink, to "
+            f"{path.resolve()}; this tool writes only where it is told: set database_path to "
+            "the real file instead"
+        )
     writer = identify(path)
     if writer:
         raise _foreign_error(path, writer)
