@@ -95,12 +95,23 @@ def append(directory: str, line: str) -> None:
             # A line cut short by a power loss must not swallow this one: start on a new line.
             if size and os.pread(fd, 1, size - 1) != b"\n":
                 data = b"\n" + data
-            os.write(fd, data + b"\n")
-            os.fsync(fd)
+            _write_all(fd, data + b"\n", size)
         finally:
             os.close(fd)
         if size == 0:
             _sync_dir(directory)
+
+
+def _write_all(fd: int, data: bytes, size: int) -> None:
+    """Write and fsync all of `data`, or leave the file as it was (a full disk writes part)."""
+    done = 0
+    try:
+        while done < len(data):
+            done += os.write(fd, data[done:])
+        os.fsync(fd)
+    except OSError:
+        os.ftruncate(fd, size)
+        raise
 
 
 def _sync_dir(directory: str) -> None:
@@ -141,8 +152,10 @@ def write_file(path: str, text: str) -> None:
     tmp = f"{path}.{new_id()}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
-        os.write(fd, text.encode())
-        os.fsync(fd)
+        _write_all(fd, text.encode(), 0)
+    except OSError:
+        os.unlink(tmp)
+        raise
     finally:
         os.close(fd)
     os.replace(tmp, path)
