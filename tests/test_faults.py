@@ -51,36 +51,33 @@ def test_a_full_database_refuses_the_flush_and_keeps_the_spool(
     assert len(stored("commit:")) == 3000
 
 
+def ok(*args: str) -> bool:
+    return (
+        bool(shutil.which(args[0]))
+        and subprocess.run(args, capture_output=True, check=False).returncode == 0
+    )
+
+
 @contextlib.contextmanager
 def read_only(folder: Path) -> Iterator[None]:
     """Make a folder read-only for real, even for root (bind mount, else immutable flag)."""
+    where = str(folder)
     if os.geteuid() != 0:
         folder.chmod(0o500)
-        try:
-            yield
-        finally:
-            folder.chmod(0o700)
-        return
-    for on, off in (
-        (["mount", "--bind", str(folder), str(folder)], ["umount", str(folder)]),
-        (["chattr", "+i", str(folder)], ["chattr", "-i", str(folder)]),
-    ):
-        if shutil.which(on[0]) and subprocess.run(on, capture_output=True).returncode == 0:
-            if (
-                on[0] == "mount"
-                and subprocess.run(
-                    ["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True
-                ).returncode
-                != 0
-            ):
-                subprocess.run(off, check=False)
-                continue
-            try:
-                yield
-            finally:
-                subprocess.run(off, check=False)
-            return
-    pytest.skip("cannot make a folder read-only here (needs mount or chattr as root)")
+        undo = ["chmod", "700", where]
+    elif ok("mount", "--bind", where, where):
+        if not ok("mount", "-o", "remount,bind,ro", where):
+            ok("umount", where)
+            pytest.skip("cannot remount a folder read-only here")
+        undo = ["umount", where]
+    elif ok("chattr", "+i", where):
+        undo = ["chattr", "-i", where]
+    else:
+        pytest.skip("cannot make a folder read-only here (needs mount or chattr as root)")
+    try:
+        yield
+    finally:
+        ok(*undo)
 
 
 def test_a_read_only_database_folder(repo: Path, db_path: Path) -> None:
