@@ -6,6 +6,7 @@ not name is a human, except non-AI automation authors (dependabot, renovate…),
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -173,6 +174,7 @@ def _email_matches(convention: _Convention, email: str, name: str) -> bool:
     return login in convention.logins
 
 
+@functools.lru_cache(maxsize=4096)  # a flush meets the same few people again and again
 def _identify(name: str, email: str) -> tuple[str, str | None] | None:
     """The tool a name and email belong to, and the model its name states; emails first."""
     email = email.strip().lower()
@@ -227,6 +229,7 @@ def _message_matches(message: str) -> Iterator[_Match]:
         yield from _footer_matches(line)
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_automation(name: str, email: str) -> bool:
     email = email.strip().lower()
     local = _login(email) or email.partition("@")[0]

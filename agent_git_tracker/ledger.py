@@ -60,7 +60,7 @@ def iso(epoch: float) -> str:
 def clean(text: Any) -> Any:
     """Text safe to store: lone surrogates (undecodable bytes in git data) become U+FFFD."""
     if isinstance(text, str):
-        return text.encode("utf-8", "replace").decode("utf-8")
+        return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")
     if isinstance(text, dict):
         return {k: clean(v) for k, v in text.items()}
     if isinstance(text, list):
