@@ -26,14 +26,13 @@ from common import ROOT, scratch
 
 sys.path.insert(0, str(ROOT / "tests"))
 
-from crashkit import write_spool  # noqa: E402 - the spool maker the crash tests use
+from agent_git_tracker import gitmeta, spool  # noqa: F401 - import GitPython before timing
+from agent_git_tracker.config import load
+from agent_git_tracker.flush import context_for, flush_repo
+from agent_git_tracker.ledger import Ledger, Overlay
+from agent_git_tracker.store import Store, open_store
 
-from agent_git_tracker import gitmeta, spool  # noqa: E402, F401 - import GitPython before timing
-from agent_git_tracker.config import load  # noqa: E402
-from agent_git_tracker.flush import context_for, flush_repo  # noqa: E402
-from agent_git_tracker.ledger import Ledger, Overlay  # noqa: E402
-from agent_git_tracker.store import Store, open_store  # noqa: E402
-
+from crashkit import write_spool
 
 REPEATS = 5
 
@@ -115,18 +114,24 @@ def measure(work: Path, count: int) -> dict[str, float]:
 def main() -> None:
     work = scratch()
     try:
-        print(f"seconds, fresh database each, measured in this process (write phase: median of "
-              f"{REPEATS} runs):")
+        print(
+            f"seconds, fresh database each, measured in this process (write phase: median of "
+            f"{REPEATS} runs):"
+        )
         for count in (1_000, 10_000):
             f = measure(work, count)
             write_ratio = f["write each"] / f["write one"]
             target = f" (target ≥ 50×: {'met' if write_ratio >= 50 else 'NOT met'})"
-            print(f"  {count:>6,} events  write phase: one transaction {f['write one']:.4f}, "
-                  f"one per event {f['write each']:.4f}, {write_ratio:.0f}× faster"
-                  + (target if count == 1_000 else ""))
-            print(f"  {count:>6,} events  whole flush: one transaction {f['flush one']:.3f}, "
-                  f"committed per event {f['flush each']:.3f}, "
-                  f"{f['flush each'] / f['flush one']:.1f}× faster")
+            print(
+                f"  {count:>6,} events  write phase: one transaction {f['write one']:.4f}, "
+                f"one per event {f['write each']:.4f}, {write_ratio:.0f}× faster"
+                + (target if count == 1_000 else "")
+            )
+            print(
+                f"  {count:>6,} events  whole flush: one transaction {f['flush one']:.3f}, "
+                f"committed per event {f['flush each']:.3f}, "
+                f"{f['flush each'] / f['flush one']:.1f}× faster"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -15,14 +15,13 @@ import shutil
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
-
-from common import ROOT, scratch
 
 from agent_git_tracker.config import load
 from agent_git_tracker.legacy import read_records, to_entries
 from agent_git_tracker.migrate import auto_migrate, merge
 from agent_git_tracker.store import open_store
+
+from common import ROOT, scratch
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "legacy-lmdbjs"
 COPIES = 300
