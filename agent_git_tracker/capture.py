@@ -13,6 +13,7 @@ import time
 from _json import encode_basestring_ascii as _quote
 
 from agent_git_tracker import locate, spool
+from agent_git_tracker.agents import AGENT_IDS
 
 # Typing names only: `typing` costs the hook several milliseconds at run time.
 TYPE_CHECKING = False
@@ -32,20 +33,6 @@ MARKERS = (
 )
 MARKER_PREFIXES = ("CODEX_",)
 # AI_AGENT names its agent in its value; the value is kept only when it is one of these ids.
-KNOWN_AGENTS = (
-    "claude-code",
-    "codex",
-    "opencode",
-    "aider",
-    "cursor",
-    "copilot",
-    "gemini-cli",
-    "amp",
-    "devin",
-    "jules",
-    "replit",
-    "windsurf",
-)
 DECLARED = {
     "agent": "AGENT_TRACKER_AGENT",
     "model": "AGENT_TRACKER_MODEL",
@@ -208,7 +195,7 @@ def markers(environ: Mapping[str, str]) -> list[str]:
     """Names of the agent markers set in the environment (values are not kept)."""
     names = sorted(n for n in environ if n in MARKERS or n.startswith(MARKER_PREFIXES))
     value = environ.get("AI_AGENT", "").strip().lower()
-    return [f"AI_AGENT={value}" if n == "AI_AGENT" and value in KNOWN_AGENTS else n for n in names]
+    return [f"AI_AGENT={value}" if n == "AI_AGENT" and value in AGENT_IDS else n for n in names]
 
 
 def declared(environ: Mapping[str, str]) -> dict[str, str]:

@@ -11,20 +11,7 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-AGENT_IDS = (
-    "claude-code",
-    "codex",
-    "opencode",
-    "aider",
-    "cursor",
-    "copilot",
-    "gemini-cli",
-    "amp",
-    "devin",
-    "jules",
-    "replit",
-    "windsurf",
-)
+from agent_git_tracker.agents import AGENT_IDS
 
 
 @dataclass(frozen=True)

@@ -371,21 +371,27 @@ class Ledger:
 
     def on_activity(self, event: Record) -> None:
         now = event.get("timestamp") or iso(event["time"])
-        agent = self.agent(event["agent"], now)
-        self.save_agent({**agent, "last_activity": now}, now)
-        self.state.put(
-            keys.activity(event["agent"], now),
-            {
-                "agent_id": event["agent"],
-                "project_path": event["project"],
-                "timestamp": now,
-                **{f: event.get(f) or "" for f in ("task", "actions", "outcome", "decisions")},
-            },
+        self._log(
+            event,
+            now,
+            {f: event.get(f) or "" for f in ACTIVITY_FIELDS},
+            self.agent(event["agent"], now),
         )
 
     def on_resume(self, event: Record) -> None:
         now = iso(event["time"])
         agent = rules.resume(self.agent(event["agent"], now), self.rules)
+        plan = event.get("plan") or ""
+        entry = {
+            "task": "resume after halt",
+            "actions": plan,
+            "outcome": f"reinstated at SP {agent['skill_points']}",
+            "decisions": plan,
+        }
+        self._log(event, now, entry, agent)
+
+    def _log(self, event: Record, now: str, entry: Record, agent: Record) -> None:
+        """An activity journal entry, and the agent's last activity."""
         self.save_agent({**agent, "last_activity": now}, now)
         self.state.put(
             keys.activity(event["agent"], now),
@@ -393,10 +399,7 @@ class Ledger:
                 "agent_id": event["agent"],
                 "project_path": event["project"],
                 "timestamp": now,
-                "task": "resume after halt",
-                "actions": event.get("plan") or "",
-                "outcome": f"reinstated at SP {agent['skill_points']}",
-                "decisions": event.get("plan") or "",
+                **entry,
             },
         )
 
@@ -425,6 +428,7 @@ class Ledger:
         self.state.put(key, usage)
 
 
+ACTIVITY_FIELDS = ("task", "actions", "outcome", "decisions")
 _ATTRIBUTION = ("agent_id", "model", "setup", "kind", "evidence", "task_description")
 _GIT_FIELDS = (
     "author_name",

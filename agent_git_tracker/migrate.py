@@ -496,7 +496,7 @@ def _keep_backup(database: Path, backup: Path, fingerprint: Fingerprint) -> None
     if lock.exists():
         os.replace(lock, f"{backup}-lock")
         _private(Path(f"{backup}-lock"))
-    _sync_dir(database.parent)
+    spool.sync_dir(str(database.parent))
 
 
 def _changed(database: Path) -> TrackerError:
@@ -531,21 +531,13 @@ def _build_in_place(
         os.unlink(temp)  # the older plugin wrote meanwhile: what was read is not all there is
         raise _changed(database)
     os.replace(temp, database)
-    _sync_dir(database.parent)
+    spool.sync_dir(str(database.parent))
     return merged
 
 
 def _private(path: Path) -> None:
     if path.stat().st_mode & 0o077:
         os.chmod(path, 0o600)
-
-
-def _sync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # --- the automatic path --------------------------------------------------------------------

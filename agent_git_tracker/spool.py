@@ -99,7 +99,7 @@ def append(directory: str, line: str) -> None:
         finally:
             os.close(fd)
         if size == 0:
-            _sync_dir(directory)
+            sync_dir(directory)
 
 
 def _write_all(fd: int, data: bytes, size: int) -> None:
@@ -114,7 +114,7 @@ def _write_all(fd: int, data: bytes, size: int) -> None:
         raise
 
 
-def _sync_dir(directory: str) -> None:
+def sync_dir(directory: str) -> None:
     fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
     try:
         os.fsync(fd)
@@ -159,7 +159,7 @@ def write_file(path: str, text: str) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
-    _sync_dir(os.path.dirname(path))
+    sync_dir(os.path.dirname(path))
 
 
 def write_session(directory: str, values: dict[str, str]) -> None:
@@ -204,7 +204,7 @@ def claim(directory: str) -> list[str]:
         events = os.path.join(directory, EVENTS)
         if os.path.exists(events) and os.path.getsize(events):
             os.rename(events, os.path.join(directory, f"batch-{new_id()}.jsonl"))
-            _sync_dir(directory)
+            sync_dir(directory)
     return batches(directory)
 
 
@@ -264,7 +264,7 @@ def remove(paths: list[str]) -> None:
         except FileNotFoundError:
             pass
     if paths:
-        _sync_dir(os.path.dirname(paths[0]))
+        sync_dir(os.path.dirname(paths[0]))
 
 
 def all_events(directory: str) -> Iterator[dict[str, Any]]:
