@@ -38,25 +38,38 @@ class Setup:
 SETUPS = [
     Setup(
         "claude-code",
-        5,
+        12,
         session=("--agent", "claude-code", "--model", "claude-opus-4-5", "--setup", "plan-first"),
     ),
     Setup(
         "codex",
-        4,
+        10,
         env={
             "AGENT_TRACKER_AGENT": "codex",
             "AGENT_TRACKER_MODEL": "gpt-5-codex",
             "AGENT_TRACKER_SETUP": "defaults",
         },
     ),
-    Setup("aider", 3, trailer="Co-authored-by: aider (gpt-4o) <noreply@aider.chat>"),
+    Setup("aider", 4, trailer="Co-authored-by: aider (gpt-4o) <noreply@aider.chat>"),
     Setup("human", 2),
 ]
 GRADES = {
-    "claude-code": [("excellence", "good"), ("good", "good"), ("good", "excellence")],
-    "codex": [("good", "neutral"), ("neutral", "bad")],
-    "aider": [("good", "good")],
+    "claude-code": [
+        ("excellence", "good"),
+        ("good", "good"),
+        ("good", "excellence"),
+        ("neutral", "good"),
+        ("good", "good"),
+        ("excellence", "excellence"),
+    ],
+    "codex": [
+        ("good", "neutral"),
+        ("neutral", "bad"),
+        ("good", "good"),
+        ("neutral", "neutral"),
+        ("bad", "neutral"),
+    ],
+    "aider": [("good", "good"), ("good", "neutral")],
 }
 
 
@@ -143,7 +156,7 @@ def demo(report: Callable[[dict[str, str]], str], say: Callable[[str], None]) ->
                 run([*tracker, "session", "end"], work, env)
             say(f"committed {setup.commits} change(s) as {setup.agent}")
         run([*tracker, "bug", "--agent", "codex", "--note", "broke the date parser"], work, env)
-        say("graded six commits and reported a bug for codex")
+        say(f"graded {sum(map(len, GRADES.values()))} commits and reported a bug for codex")
         run(["git", "push", "-q", "origin", "HEAD:main"], work, env)
         say("pushed to a local bare remote: the pre-push hook flushed the spool\n")
         return report(env)

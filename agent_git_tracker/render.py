@@ -254,8 +254,10 @@ _PRIORITY = (
     "last",
     "first",
 )
+_ESSENTIAL = 8  # rank … grades: never left out
 _GAP = 2
 _MIN_LABEL = 16
+_MAX_LABEL = 48
 _HEADERS = {"project": "project", "language": "language", "agent": "agent", "model": "model"}
 _STYLE = {"bold": "1", "dim": "2", "green": "32", "red": "31"}
 
@@ -275,19 +277,23 @@ def _fit(text: str, width: int) -> str:
 
 
 def _choose(cells: dict[str, list[str]], width: int) -> tuple[list[str], int]:
-    """The columns that fit in `width`, and the width left for the label."""
+    """The columns that fit in `width` and the label's width: the essential columns always,
+    the label as long as it can be (shortened only for them), then the rest by priority."""
     size = {name: max(len(v) for v in values) for name, values in cells.items()}
-    label_min = min(size["label"], _MIN_LABEL)
-    chosen: list[str] = []
-    used = label_min - size["label"]
-    for name in _PRIORITY:
-        extra = size[name] + (_GAP if chosen else 0)
-        if chosen and name not in ("rank", "label") and used + extra > width:
-            continue
-        chosen.append(name)
-        used += extra
-    label = min(size["label"], max(label_min, width - (used - size["label"])))
-    return [c.name for c in _COLUMNS if c.name in chosen], label
+    longest = size["label"]
+    size["label"] = min(longest, _MAX_LABEL)
+
+    def total(names: list[str]) -> int:
+        return sum(size[n] for n in names) + _GAP * (len(names) - 1)
+
+    chosen = list(_PRIORITY[:_ESSENTIAL])
+    over = total(chosen) - width
+    if over > 0:
+        size["label"] = max(min(longest, _MIN_LABEL), size["label"] - over)
+    for name in _PRIORITY[_ESSENTIAL:]:
+        if total([*chosen, name]) <= width:
+            chosen.append(name)
+    return [c.name for c in _COLUMNS if c.name in chosen], size["label"]
 
 
 def _row_style(row: Row) -> str | None:
@@ -328,7 +334,8 @@ def _title(report: Report) -> str:
 def as_table(report: Report, width: int, color: bool) -> str:
     """A table for a terminal `width` columns wide; ANSI colour only when `color`."""
     width = max(width, 40)
-    lines = [_paint(_title(report), "bold", color), ""]
+    lines = [_paint(line, "bold", color) for line in textwrap.wrap(_title(report), width)]
+    lines.append("")
     if report.rows:
         lines += _table_lines(report, width, color)
     else:
@@ -374,7 +381,11 @@ def _notes(report: Report, shown: Sequence[str]) -> list[str]:
         )
     notes.append(rep.SCORE_FORMULA)
     if report.totals.bot_commits:
-        notes.append(f"left out: {report.totals.bot_commits:,} bot commits")
+        bots = report.totals.bot_commits
+        notes.append(
+            f"left out: {bots:,} bot commit{'' if bots == 1 else 's'} "
+            "(neither an agent's nor the human baseline)"
+        )
     return notes
 
 

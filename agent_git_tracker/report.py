@@ -23,21 +23,27 @@ Evidence
     agent is not halted, and says "not enough data" when there is none.
 
 Attribution
-    A grade (one retrospective per graded commit) and a bug follow their commit: its row, its
-    project and its time. A grade or bug whose commit is not one of the agent's recorded commits
-    goes to the setup the agent used last in that project (else anywhere), and is filtered by
-    its own project and time. Tool uses and commands come from `usage:` records, per agent and
-    day and model|setup; they cannot be split per project, so rows by project or language, and
-    any report filtered by project, show none.
+    A grade (one retrospective per graded commit) and a bug count in their commit's row. A grade
+    or bug whose commit is not one of the agent's recorded commits (a commit never recorded, or
+    graded with `--agent` on a human commit) goes to the setup the agent used last in that
+    project, else anywhere. Tool uses and commands come from `usage:` records, per agent, day
+    and model|setup: they cannot be split per project, so rows by project or language, and any
+    report filtered by project, show none.
 
-Times are compared in UTC; `since` and `until` take an ISO 8601 date or time (a date counts
-from the start of the day for `since` and to its end for `until`).
+Filters
+    `project` names a project path or part of one; `agent` keeps that agent's rows and the human
+    baseline; `since` and `until` take an ISO 8601 date or time (a date counts from the start of
+    its day for `since`, to its end for `until`) and choose commits by their commit time, in
+    UTC, with their grades and bugs; `min_commits` leaves out smaller rows. The timeline puts a
+    grade in the week (Monday, UTC) it was given.
 """
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from os.path import basename
 from typing import Any, Protocol, runtime_checkable
@@ -264,36 +270,40 @@ class _Tally:
         "cell",
         "commits",
         "cs",
-        "days",
         "graded",
         "kinds",
         "lines",
+        "owner",
         "projects",
         "sized",
         "spans",
         "user_counts",
+        "weeks",
     )
 
     def __init__(self, cell: Cell | None = None) -> None:
         self.cell = cell
+        # The agent whose commits these are; None for human and bot commits.
+        self.owner = cell[1] if cell is not None and cell[0] == "agent" else None
         self.commits = self.sized = self.graded = self.bugs = 0
         self.lines: float = 0
         self.cs: float = 0
         self.user_counts = [0, 0, 0, 0]
         self.agent_counts = [0, 0, 0, 0]
-        self.days: dict[str, list[float]] = {}
-        # Grades counted by (day, agent grade, user grade, CS change): one update per grade.
+        self.weeks: dict[str, list[float]] = {}
+        # Grades counted by (week, agent grade, user grade, CS change): one update per grade.
         self.kinds: dict[tuple[str | None, Any, Any, float], int] = {}
         self.projects: set[str] = set() if cell is None else {cell[4]}
-        # Commit times by their UTC offset (the text after the seconds): within one offset the
-        # clock readings sort like the times, so only each group's ends are ever converted.
+        # Commit times by their UTC offset (`Z` or the last six characters, `+01:00`): within
+        # one offset the clock readings sort like the times, so only the ends are converted.
         self.spans: dict[str, list[str]] = {}
 
     def add_commit(self, record: Mapping[str, Any]) -> None:
         self.commits += 1
         stamp = record.get("timestamp")
         if isinstance(stamp, str):
-            reading, zone = stamp[:19], stamp[19:]
+            cut = -1 if stamp[-1:] == "Z" else -6
+            reading, zone = stamp[:cut], stamp[cut:]
             span = self.spans.get(zone)
             if span is None:
                 self.spans[zone] = [reading, reading]
@@ -309,7 +319,7 @@ class _Tally:
 
     def add_grade(self, record: Mapping[str, Any]) -> None:
         """One graded commit: its CS change as recorded (or from its grades, in older data),
-        and the day it was graded. Counted by kind here, summed up in `settle`."""
+        and the week it was graded. Counted by kind here, summed up in `settle`."""
         try:
             change = record["score_after"] - record["score_before"]
         except (KeyError, TypeError):
@@ -317,24 +327,24 @@ class _Tally:
             if change is None:
                 return
         stamp = record.get("timestamp")
-        if isinstance(stamp, str) and stamp.endswith(("+00:00", "Z")):
-            day: str | None = stamp[:10]
-        else:
-            day = (utc_key(stamp) or "")[:10] or None
-        kind = (day, record.get("agent_grade"), record.get("user_grade"), change)
+        week = None
+        if isinstance(stamp, str):
+            # Grade times are in UTC (the ledger writes them so): the day finds the week.
+            week = week_of(stamp[:10] if stamp.endswith(("+00:00", "Z")) else stamp)
+        kind = (week, record.get("agent_grade"), record.get("user_grade"), change)
         self.kinds[kind] = self.kinds.get(kind, 0) + 1
 
     def settle(self) -> None:
         """Sum the grades counted by `add_grade`."""
-        for (day, agent_grade, user_grade, change), count in self.kinds.items():
+        for (week, agent_grade, user_grade, change), count in self.kinds.items():
             self.graded += count
             self.cs += change * count
             if user_grade in _GRADE_SLOT:
                 self.user_counts[_GRADE_SLOT[user_grade]] += count
             if agent_grade in _GRADE_SLOT:
                 self.agent_counts[_GRADE_SLOT[agent_grade]] += count
-            if day is not None:
-                bucket = self.days.setdefault(day, [0, 0])
+            if week is not None:
+                bucket = self.weeks.setdefault(week, [0, 0])
                 bucket[0] += count
                 bucket[1] += change * count
         self.kinds.clear()
@@ -363,13 +373,23 @@ class _Tally:
         ):
             for slot, count in enumerate(theirs):
                 mine[slot] += count
-        for day, (graded, change) in other.days.items():
-            bucket = self.days.setdefault(day, [0, 0])
+        for week, (graded, change) in other.weeks.items():
+            bucket = self.weeks.setdefault(week, [0, 0])
             bucket[0] += graded
             bucket[1] += change
         for zone, (low, high) in other.spans.items():
             span = self.spans.setdefault(zone, [low, high])
             span[0], span[1] = min(span[0], low), max(span[1], high)
+
+
+@functools.lru_cache(maxsize=4096)
+def week_of(stamp: str) -> str | None:
+    """The Monday (UTC) starting the week of an ISO 8601 time; None for a bad one."""
+    key = utc_key(stamp)
+    if key is None:
+        return None
+    day = date.fromisoformat(key[:10])
+    return (day - timedelta(days=day.weekday())).isoformat()
 
 
 def _grade_points(record: Mapping[str, Any]) -> float | None:
@@ -386,6 +406,9 @@ def _matches(project: str, wanted: str) -> bool:
 
 
 _MISSING = _Tally()
+_COMMIT_FIELD_NAMES = ("kind", "agent_id", "model", "setup", "project_path")
+_COMMIT_FIELDS = operator.itemgetter(*_COMMIT_FIELD_NAMES)
+_GRADE_FIELDS = operator.itemgetter("agent_id", "commit", "project_path")
 
 
 class _Reader:
@@ -403,6 +426,7 @@ class _Reader:
         # Commit key → its tally; None for a commit left out by the filters.
         self.index: dict[str, _Tally | None] = {}
         self.by_hash: dict[str, _Tally | None] | None = None
+        self.fallbacks: dict[tuple[str, str | None], _Tally] = {}
         self.bugs = 0
         self.profiles: dict[str, dict[str, Any]] = {}
         self.agents: dict[str, dict[str, Any]] = {}
@@ -441,13 +465,12 @@ class _Reader:
             record = decode(raw)
             if type(record) is not dict:
                 continue
-            fields = (
-                record.get("kind"),
-                record.get("agent_id"),
-                record.get("model"),
-                record.get("setup"),
-                record.get("project_path") or keys.parts(key)[1],
-            )
+            try:
+                fields = _COMMIT_FIELDS(record)
+            except KeyError:  # older records lack some
+                fields = tuple(record.get(name) for name in _COMMIT_FIELD_NAMES)
+            if not fields[4]:
+                fields = (*fields[:4], keys.parts(key)[1])
             tally = raw_cells.get(fields, _MISSING)
             if tally is _MISSING:
                 tally = raw_cells[fields] = self._tally(fields)
@@ -483,7 +506,7 @@ class _Reader:
             found = self._hash_index().get(commit_hash, _MISSING)
         if found is None:
             return None
-        if found.cell is not None and found.cell[0] == "agent" and found.cell[1] == agent:
+        if found.owner == agent:
             return found
         return self._fallback(agent, project, when)
 
@@ -503,10 +526,14 @@ class _Reader:
             return None
         if not self.in_time(when):
             return None
-        mine = [k for k in self.cells if k[0] == "agent" and k[1] == agent]
-        here = [k for k in mine if k[4] == project]
-        last = max(here or mine, key=lambda k: self.cells[k].seen()[1] or "", default=None)
-        return self._cell(last or ("agent", agent, None, None, project or ""))
+        found = self.fallbacks.get((agent, project))
+        if found is None:
+            mine = [k for k in self.cells if k[0] == "agent" and k[1] == agent]
+            here = [k for k in mine if k[4] == project]
+            last = max(here or mine, key=lambda k: self.cells[k].seen()[1] or "", default=None)
+            found = self._cell(last or ("agent", agent, None, None, project or ""))
+            self.fallbacks[(agent, project)] = found
+        return found
 
     def _grades(self, source: Source | RawSource) -> None:
         wanted, index = self.options.agent, self.index
@@ -518,8 +545,11 @@ class _Reader:
             record = decode(raw)
             if type(record) is not dict:
                 continue
-            agent, commit_hash = record.get("agent_id"), record.get("commit")
-            project = record.get("project_path")
+            try:
+                agent, commit_hash, project = _GRADE_FIELDS(record)
+            except KeyError:  # older records lack some
+                agent, commit_hash = record.get("agent_id"), record.get("commit")
+                project = record.get("project_path")
             tally: _Tally | None = _MISSING
             if project and commit_hash:
                 prefix = prefixes.get(project)
@@ -528,7 +558,7 @@ class _Reader:
                 tally = index.get(prefix + commit_hash, _MISSING)
             if tally is None:
                 continue
-            if tally.cell is None or tally.cell[0] != "agent" or tally.cell[1] != agent:
+            if tally.owner != agent:
                 if not (agent and commit_hash):
                     _, agent, commit_hash = keys.parts(key)
                 stamp = utc_key(record.get("timestamp"))
@@ -722,6 +752,7 @@ def _ranked(reader: _Reader, cells: Iterable[Cell], by: str) -> list[tuple[Row, 
         (_row(key, tally, grouping, usage), tally)
         for key, tally in groups.items()
         if tally.commits >= reader.options.min_commits
+        and (tally.commits or tally.graded or tally.bugs)  # tallies whose commits were filtered
     ]
     agents = sorted(
         (pair for pair in rows if pair[0].kind == "agent"),
@@ -738,19 +769,10 @@ def _ranked(reader: _Reader, cells: Iterable[Cell], by: str) -> list[tuple[Row, 
 
 
 def _with_rank(row: Row, rank: int) -> Row:
-    return Row(**{**row.__dict__, "rank": rank})
+    return replace(row, rank=rank)
 
 
-def _weeks(days: Mapping[str, list[float]]) -> tuple[WeekPoint, ...]:
-    weeks: dict[str, list[float]] = {}
-    for day, (count, change) in days.items():
-        try:
-            moment = date.fromisoformat(day)
-        except ValueError:
-            continue
-        bucket = weeks.setdefault((moment - timedelta(days=moment.weekday())).isoformat(), [0, 0])
-        bucket[0] += count
-        bucket[1] += change
+def _points(weeks: Mapping[str, list[float]]) -> tuple[WeekPoint, ...]:
     return tuple(
         WeekPoint(week, int(count), change / count)
         for week, (count, change) in sorted(weeks.items())
@@ -800,8 +822,9 @@ def _use(best: Row, runner: Row | None, halted: list[Row], opening: str, scope: 
         if runner and runner.score is not None
         else ", and it is the only usable setup with enough evidence"
     )
+    first = "ranks first among agents not halted" if halted else "ranks first"
     skipped = f" ({halted[0].label} scores higher, but its agent is halted)" if halted else ""
-    return f"{opening} {best.label}: {scope} with {_numbers(best)}{after}{skipped}."
+    return f"{opening} {best.label}: {scope} {first} with {_numbers(best)}{after}{skipped}."
 
 
 def _short(rows: list[Row], halted: list[Row], where: str) -> str:
@@ -861,7 +884,7 @@ def _recommend(
     if like_profile is None:
         best, runner, halted = _pick(overall)
         if best is not None:
-            return Recommendation(_use(best, runner, halted, "Use", "it ranks first"), best, None)
+            return Recommendation(_use(best, runner, halted, "Use", "it"), best, None)
         reason = _short(overall, halted, "")
         return Recommendation(f"Not enough data to recommend a setup: {reason}.", None, None)
     like = _like(reader, like_profile)
@@ -870,7 +893,8 @@ def _recommend(
     best, runner, halted = _pick(rows)
     described = _describe(like)
     if best is not None:
-        scope = f"in the {_count(len(like.similar_projects), 'similar project')} it ranks first"
+        count = len(like.similar_projects)
+        scope = f"in the {'one' if count == 1 else count} similar project{'s' * (count != 1)} it"
         sentence = _use(best, runner, halted, f"For a project like {described}, use", scope)
         return Recommendation(sentence, best, like)
     reason = _short(rows, halted, " in similar projects")
@@ -920,7 +944,9 @@ def build_report(
     overall = (
         rows if options.by == "setup" else [r for r, _ in _ranked(reader, reader.cells, "setup")]
     )
-    timeline = tuple(Series(row.label, _weeks(tally.days)) for row, tally in pairs if tally.graded)
+    timeline = tuple(
+        Series(row.label, _points(tally.weeks)) for row, tally in pairs if tally.graded
+    )
     return Report(
         options=options,
         rows=tuple(rows),

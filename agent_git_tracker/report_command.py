@@ -110,17 +110,19 @@ def run_report(
     )
     like_profile = _like(options.like)
     with current(config) as (_, pending, count):
-        if fmt == "table" and html_path is None and count == 0 and not exists(config):
-            return _no_data(config)
         source = _Pending(pending) if count else pending.base
         report = build_report(source, options, like_profile)
+        empty = count == 0 and not exists(config)
     if html_path is not None:
         _write(html_path, render.as_html(report))
     if fmt == "json":
         return json.dumps(render.as_json(report), indent=2, ensure_ascii=False)
     if fmt == "csv":
         return render.as_csv(report).rstrip("\n")
-    if html_path is not None:
-        return f"Wrote the HTML report to {html_path}; open it in a browser."
+    if empty:
+        return _no_data(config)
     color = stream_is_tty and not os.environ.get("NO_COLOR")
-    return render.as_table(report, width, color)
+    table = render.as_table(report, width, color)
+    if html_path is not None:
+        table += f"\n\nWrote the HTML report to {html_path}; open it in a browser."
+    return table

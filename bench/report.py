@@ -1,0 +1,272 @@
+"""The report over 100,000 commits and 100,000 grade events, against a bare scan-and-decode.
+
+Builds a temporary database the way flushes do (the ledger applies spool-shaped events, a few
+large write transactions store what it wrote), then times, turn about in the same run:
+  floor   every record the report reads, scanned and decoded (`report.PREFIXES`), nothing else
+  report  `build_report` over the same database
+Targets: report ≤ 2 × floor, and report < 1 s.
+
+Both are timed with the store's decoder, with the standard library's json and (when it can be
+imported) with orjson, to size that choice. Each line gives medians, and the best runs, whose
+ratio suffers least from other programs sharing the machine.
+
+Usage, from the repository root: .venv/bin/python -m bench.report [--commits N] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from agent_git_tracker import keys, store
+from agent_git_tracker.config import Config
+from agent_git_tracker.ledger import Context, Ledger, Overlay, iso
+from agent_git_tracker.models import GRADE_LABELS, Rules
+from agent_git_tracker.report import PREFIXES, ReportOptions, build_report
+
+SETUPS = (
+    ("claude-code", "claude-opus-4-5", "tdd-prompt"),
+    ("claude-code", "claude-sonnet-4-5", None),
+    ("codex", "gpt-5-codex", "default"),
+    ("codex", "gpt-5", "high-reasoning"),
+    ("aider", "deepseek-chat", None),
+    ("gemini-cli", "gemini-2.5-pro", "yolo"),
+    ("opencode", "kimi-k2", "plan-then-build"),
+)
+LANGUAGES = ("Python", "TypeScript", "Rust", "Go")
+OFFSETS = ("+00:00", "+01:00", "-05:00", "+05:30")
+START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+DAY = 86_400.0
+BATCH = 20_000
+# A re-grade makes the ledger scan its overlay for the commit's earlier grade events, which
+# costs the size of the transaction: re-grades go in small transactions.
+REGRADE_BATCH = 500
+
+
+def commit_event(rng: random.Random, index: int, when: float) -> dict[str, Any]:
+    """A post-commit spool event: 89% by an agent setup, 10% human, 1% dependabot."""
+    project = f"/home/dev/src/project-{index % 12:02d}"
+    roll = rng.random()
+    offset = OFFSETS[index % 12 % len(OFFSETS)]
+    stamp = iso(when).replace("+00:00", offset)  # the clock reading is kept, as git shows it
+    facts = {
+        "hash": f"{index:040x}",
+        "parents": [f"{index - 1:040x}"] if index else [],
+        "author_name": "Ada Developer",
+        "author_email": "ada@example.com",
+        "authored_at": stamp,
+        "committer_name": "Ada Developer",
+        "committer_email": "ada@example.com",
+        "committed_at": stamp,
+        "message": f"Change {index}: tighten the parser and update its tests\n\nDetails.\n",
+        "branch": "main",
+        "files_changed": rng.randint(1, 12),
+        "insertions": rng.randint(0, 400),
+        "deletions": rng.randint(0, 150),
+        "stats_capped": False,
+    }
+    declared: dict[str, str] = {}
+    if roll < 0.01:
+        facts["author_name"], facts["author_email"] = "dependabot[bot]", "bot@example.com"
+    elif roll < 0.89:
+        agent, model, setup = SETUPS[int(roll * 1000) % len(SETUPS)]
+        declared = {"agent": agent, "model": model, **({"setup": setup} if setup else {})}
+    return {
+        "type": "commit",
+        "project": project,
+        "time": when,
+        "commit": facts,
+        "session": None,
+        "declared": declared,
+        "markers": [],
+    }
+
+
+def grade_event(rng: random.Random, commit: dict[str, Any], when: float) -> dict[str, Any]:
+    agent = commit["declared"]["agent"]
+    bias = SETUPS.index(
+        (agent, commit["declared"]["model"], commit["declared"].get("setup"))
+    ) % len(GRADE_LABELS)
+    grades = list(GRADE_LABELS)
+    pick = rng.choices(grades, weights=[4 - bias % 3, 4, 3 + bias, 1 + bias % 2])
+    return {
+        "type": "grade",
+        "project": commit["project"],
+        "time": when,
+        "commit": commit["commit"]["hash"],
+        "agent": agent,
+        "agent_grade": rng.choice(grades),
+        "user_grade": pick[0],
+        "task": commit["commit"]["message"].split("\n")[0],
+        "agent_note": "Tests first, then the change.",
+        "user_note": "",
+    }
+
+
+def events(commits: int, grades: int, seed: int = 5) -> Iterator[list[dict[str, Any]]]:
+    """Batches of spool events: every commit, then grade events (each agent commit graded
+    once, the rest re-grades), a bug now and then."""
+    rng = random.Random(seed)
+    made = [commit_event(rng, i, START + i * 180 * DAY / commits) for i in range(commits)]
+    for start in range(0, commits, BATCH):
+        yield made[start : start + BATCH]
+    by_agent = [c for c in made if c["declared"]]
+    order = by_agent + rng.choices(by_agent, k=max(0, grades - len(by_agent)))
+    batch: list[dict[str, Any]] = []
+    for number, commit in enumerate(order[:grades]):
+        if number == len(by_agent):
+            yield batch
+            batch = []
+        when = commit["time"] + 3600 + (number // len(by_agent)) * 86_400
+        batch.append(grade_event(rng, commit, when))
+        if rng.random() < 0.01:
+            batch.append(
+                {
+                    "type": "bug",
+                    "project": commit["project"],
+                    "time": when + 60,
+                    "agent": commit["declared"]["agent"],
+                    "commit": commit["commit"]["hash"] if rng.random() < 0.8 else None,
+                    "note": "regression",
+                }
+            )
+        if len(batch) >= (BATCH if number < len(by_agent) else REGRADE_BATCH):
+            yield batch
+            batch = []
+    yield batch
+
+
+def usage(days: int) -> dict[str, Any]:
+    """`usage:` records as the ledger keeps them: per agent and day, counts per model|setup."""
+    records: dict[str, Any] = {}
+    for day in range(days):
+        stamp = iso(START + day * DAY)[:10]
+        for agent, model, setup in SETUPS:
+            record = records.setdefault(
+                keys.usage(agent, stamp), {"agent_id": agent, "day": stamp, "setups": {}}
+            )
+            record["setups"][f"{model}|{setup or ''}"] = {"tool_uses": 40 + day % 7, "commands": 9}
+    return records
+
+
+def build(path: Path, commits: int, grades: int) -> Config:
+    config = Config(database_path=path, max_database_size=2 * 1024**3)
+    profiles = {
+        f"/home/dev/src/project-{p:02d}": {
+            "main_language": LANGUAGES[p % len(LANGUAGES)],
+            "tracked_files": 40 * (p + 1),
+            "remote_url": f"git@example.com:dev/project-{p:02d}.git",
+        }
+        for p in range(12)
+    }
+    context = Context(rules=Rules(), profiles=profiles)
+    with store.open_store(config) as db:
+        for batch in events(commits, grades):
+            with db.writing() as txn:
+                state = Overlay(txn)
+                Ledger(state, context).apply(batch)
+                txn.put_many(state.dirty)
+        db.put_many(usage(181))
+        db.put_many(
+            {keys.project(path): {"project_path": path, **p} for path, p in profiles.items()}
+        )
+        with db.reading() as view:
+            counts = {prefix: view.count(prefix) for prefix in (*PREFIXES, "communication:")}
+    print("database:", ", ".join(f"{p[:-1]} {n:,}" for p, n in counts.items()))
+    print(f"file size: {path.stat().st_size / 1024**2:.0f} MiB")
+    return config
+
+
+def floor(view: store.View) -> int:
+    """A bare scan-and-decode of every record the report reads."""
+    decode = store.decode
+    total = 0
+    for prefix in PREFIXES:
+        for _, raw in view.scan_raw(prefix):
+            decode(raw)
+            total += 1
+    return total
+
+
+def timed(runs: int, cases: dict[str, Callable[[], object]]) -> dict[str, list[float]]:
+    """Seconds of each case per run, taking turns so that drift hits all of them alike."""
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(runs):
+        for name, case in cases.items():
+            start = time.perf_counter()
+            case()
+            samples[name].append(time.perf_counter() - start)
+    return samples
+
+
+def measure(db: store.Store, runs: int, label: str, decode: Callable[[Any], Any]) -> None:
+    """Floor and report with `decode` as the store's decoder, taking turns."""
+    kept = store.decode
+    store.decode = decode
+
+    def run_floor() -> None:
+        with db.reading() as view:
+            floor(view)
+
+    def run_report() -> None:
+        with db.reading() as view:
+            build_report(view, ReportOptions())
+
+    try:
+        result = timed(runs, {"floor": run_floor, "report": run_report})
+    finally:
+        store.decode = kept
+    median = {name: statistics.median(times) for name, times in result.items()}
+    best = {name: min(times) for name, times in result.items()}
+    ratio = median["report"] / median["floor"]
+    print(
+        f"{label}: floor {median['floor'] * 1000:.0f} ms (best {best['floor'] * 1000:.0f}), "
+        f"report {median['report'] * 1000:.0f} ms (best {best['report'] * 1000:.0f}), "
+        f"ratio {ratio:.2f} (best {best['report'] / best['floor']:.2f})"
+    )
+    print(
+        f"  targets: report ≤ 2 × floor {'met' if ratio <= 2 else 'NOT met'}; "
+        f"report < 1 s {'met' if median['report'] < 1 else 'NOT met'}"
+    )
+
+
+def stdlib_decode(raw: Any) -> Any:
+    return json.loads(bytes(raw))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--commits", type=int, default=100_000)
+    parser.add_argument("--grades", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="agent-git-tracker-bench-"))
+    try:
+        start = time.perf_counter()
+        config = build(folder / "bench.lmdb", args.commits, args.grades)
+        print(f"built in {time.perf_counter() - start:.1f} s; median of {args.runs} runs:")
+        with store.open_store(config) as db:
+            with db.reading() as view:
+                print("records read by the report:", f"{floor(view):,}")
+            measure(db, args.runs, f"store.decode ({store.decode.__module__})", store.decode)
+            measure(db, args.runs, "stdlib json.loads", stdlib_decode)
+            try:
+                import orjson
+            except ImportError:
+                print("orjson: not importable here")
+                return
+            measure(db, args.runs, f"orjson {orjson.__version__} loads", orjson.loads)
+    finally:
+        shutil.rmtree(folder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""The HTML report drawn by a real headless browser (Debian's chromium): the page's own
+script draws the charts, and reads back from the browser's layout how many marks it drew."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from test_report import report_of, standard
+
+from agent_git_tracker import render
+from agent_git_tracker.config import load
+from agent_git_tracker.report import Report
+from agent_git_tracker.store import open_store
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+METRICS = ("score", "mean_cs_change", "bugs_per_100_commits")
+
+
+def chromium(page: Path, profile: Path, *args: str) -> str:
+    """Run headless chromium on a local file with no network and no first-run extras."""
+    assert CHROMIUM is not None
+    result = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--host-resolver-rules=MAP * ~NOTFOUND",  # a page that needed the network would show it
+            f"--user-data-dir={profile}",
+            "--window-size=1280,1800",
+            *args,
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+class Marks(HTMLParser):
+    """The chart marks and the counts the page's script wrote on its figures."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bars: list[dict[str, str | None]] = []
+        self.points: list[dict[str, str | None]] = []
+        self.figures: dict[str, dict[str, str | None]] = {}
+        self.charts: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        classes = (values.get("class") or "").split()
+        if tag == "html":
+            self.charts = values.get("data-charts")
+        elif tag == "figure" and values.get("id"):
+            self.figures[str(values["id"])] = values
+        elif tag == "rect" and "bar" in classes:
+            self.bars.append(values)
+        elif tag == "circle" and "point" in classes:
+            self.points.append(values)
+
+
+def expected(report: Report) -> tuple[int, int]:
+    """How many bars and points the page should draw for `report`."""
+    ranked = [r for r in report.rows if r.kind == "agent"][:12]
+    bars = sum(getattr(r, m) is not None for r in ranked for m in METRICS)
+    bars += sum(count > 0 for r in ranked for count in r.grades.values())
+    labels = {r.label for r in ranked}
+    points = sum(len(s.points) for s in report.timeline if s.label in labels)
+    return bars, points
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium: apt-get install chromium")
+def test_the_browser_draws_both_charts(tmp_path: Path) -> None:
+    config = load(db_path=str(tmp_path / "r.lmdb"), max_db_size="64MiB")
+    with open_store(config) as store:
+        report = report_of(store, standard())
+    page = tmp_path / "report.html"
+    page.write_text(render.as_html(report), encoding="utf-8")
+    marks = Marks()
+    marks.feed(chromium(page, tmp_path / "profile", "--dump-dom"))
+    bars, points = expected(report)
+    assert (bars, points) == (15, 3)  # 3 setups × 3 metrics and 6 grade segments; 3 weeks
+    assert marks.charts == "drawn", "the page's script did not finish"
+    assert len(marks.bars) == bars and len(marks.points) == points
+    # Counted by the script from the browser's layout: every mark has a non-zero size.
+    assert marks.figures["compare"]["data-drawn-bars"] == str(bars)
+    assert marks.figures["timeline"]["data-drawn-points"] == str(points)
+    assert all(float(str(b["width"])) > 0 and float(str(b["height"])) > 0 for b in marks.bars)
+    assert all(float(str(p["r"])) > 0 for p in marks.points)
+    shot = tmp_path / "report.png"
+    chromium(page, tmp_path / "profile", f"--screenshot={shot}")
+    assert shot.stat().st_size > 20_000  # a blank page is a few kilobytes

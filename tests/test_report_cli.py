@@ -1,0 +1,57 @@
+"""The report and the demo through the real command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from conftest import commit, git, tracker
+
+
+def test_report_formats_through_the_cli(repo: Path, db_path: Path, tmp_path: Path) -> None:
+    for i in range(3):
+        commit(repo, f"agent {i}", env={"CLAUDECODE": "1"})
+    commit(repo, "human")
+    tracker("grade", "--agent-grade", "good", "--user-grade", "excellence", "HEAD~1", cwd=repo)
+    git(repo, "push", "-q", "origin", "HEAD:main")
+    table = tracker("report", cwd=repo).stdout
+    assert "claude-code" in table and "human (baseline)" in table
+    assert "Recommendation" in table and "\x1b[" not in table  # no colour off a terminal
+    data = json.loads(tracker("report", "--json", cwd=repo).stdout)
+    assert data["schema_version"] == 1
+    rows = list(csv.DictReader(io.StringIO(tracker("report", "--csv", cwd=repo).stdout)))
+    assert {r["agent"] for r in rows} >= {"claude-code", "human"}
+    page = tmp_path / "report.html"
+    out = tracker("report", "--html", str(page), cwd=repo).stdout
+    assert "Wrote the HTML report" in out and page.read_text().startswith("<!")
+    by_agent = json.loads(tracker("report", "--by", "agent", "--json", cwd=repo).stdout)
+    assert by_agent["options"]["by"] == "agent"
+
+
+def test_report_refuses_bad_options(repo: Path, db_path: Path) -> None:
+    both = tracker("report", "--json", "--csv", cwd=repo, check=False)
+    assert both.returncode == 2 and "--json" in both.stderr
+    bad = tracker("report", "--since", "the other day", cwd=repo, check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    wrong = tracker("report", "--by", "colour", cwd=repo, check=False)
+    assert wrong.returncode == 2 and "Invalid value" in wrong.stderr
+
+
+def test_report_without_a_database_says_what_to_do(db_path: Path) -> None:
+    out = tracker("report").stdout
+    assert "No data yet" in out and "agent-git-tracker install" in out
+    assert not db_path.exists()
+
+
+def test_demo_runs_end_to_end_and_touches_nothing_of_the_user(
+    hermetic: Path, db_path: Path
+) -> None:
+    before = sorted(hermetic.rglob("*"))
+    out = tracker("demo").stdout
+    assert "pushed to a local bare remote" in out
+    assert "claude-code / claude-opus-4-5 / plan-first" in out
+    assert "Recommendation: Use claude-code" in out
+    assert sorted(hermetic.rglob("*")) == before
+    assert not db_path.exists()
