@@ -47,36 +47,43 @@ class View:
         raw = self._txn.get(key.encode())
         return None if raw is None else decode(raw)
 
-    def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]:
-        """Every key starting with `prefix`, in key order, with its undecoded value."""
-        start = prefix.encode()
+    def _range(self, prefix: str, values: bool) -> Iterator[Any]:
+        start, end = _bounds(prefix)
         with self._txn.cursor() as cursor:
             if not cursor.set_range(start):
                 return
-            for key, raw in cursor:
-                name = bytes(key)
-                if not name.startswith(start):
+            for item in cursor.iternext(keys=True, values=values):
+                if end is not None and (item[0] if values else item) >= end:
                     return
-                yield name.decode(), raw
+                yield item
+
+    def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]:
+        """Every key starting with `prefix`, in key order, with its undecoded value."""
+        for key, raw in self._range(prefix, values=True):
+            yield key.decode(), raw
 
     def scan(self, prefix: str) -> Iterator[tuple[str, Any]]:
-        for key, raw in self.scan_raw(prefix):
-            yield key, decode(raw)
+        for key, raw in self._range(prefix, values=True):
+            yield key.decode(), decode(raw)
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        """Every key starting with `prefix`, without reading the values."""
+        for key in self._range(prefix, values=False):
+            yield key.decode()
 
     def is_empty(self) -> bool:
         with self._txn.cursor() as cursor:
             return not cursor.first()
 
     def count(self, prefix: str) -> int:
-        start = prefix.encode()
-        total = 0
-        with self._txn.cursor() as cursor:
-            if cursor.set_range(start):
-                for key in cursor.iternext(values=False):
-                    if not bytes(key).startswith(start):
-                        break
-                    total += 1
-        return total
+        return sum(1 for _ in self._range(prefix, values=False))
+
+
+def _bounds(prefix: str) -> tuple[bytes, bytes | None]:
+    """The first key with `prefix`, and the first key after all of them (None: the end)."""
+    start = prefix.encode()
+    stem = start.rstrip(b"\xff")
+    return start, stem[:-1] + bytes([stem[-1] + 1]) if stem else None
 
 
 class WriteView(View):
@@ -125,7 +132,7 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[View]:
-        with self._env.begin(buffers=True) as txn:
+        with self._env.begin() as txn:
             yield View(txn)
 
     @contextmanager

@@ -651,7 +651,7 @@ def test_report_from_real_commits_hooks_grades_and_a_flush(
     html = tmp_path / "out" / "report.html"
     html.parent.mkdir()
     said = run_report(config, ReportOptions(), "table", html, False, 100)
-    assert said == f"Wrote the HTML report to {html}; open it in a browser."
+    assert said.endswith(f"\n\nWrote the HTML report to {html}; open it in a browser.")
     assert "claude-code" in html.read_text()
     table = run_report(config, replace(options, like=None), "table", None, False, 100)
     assert "human (baseline)" in table and "Not enough data" in table
