@@ -11,6 +11,7 @@ from __future__ import annotations
 _PARTS = {
     "agent": 1,
     "commit": 2,
+    "digest": 2,
     "communication": 3,
     "retrospective": 2,
     "activity": 2,
@@ -48,6 +49,16 @@ def agent(agent_id: str) -> str:
 
 def commit(project_path: str, commit_hash: str) -> str:
     return f"commit:{quote(project_path)}:{commit_hash}"
+
+
+def digest(project_path: str, commit_hash: str) -> str:
+    """The report's digest of a commit (see `digest`)."""
+    return f"digest:{quote(project_path)}:{commit_hash}"
+
+
+def digest_of(commit_key: str) -> str:
+    """The digest key beside a commit key."""
+    return "digest:" + commit_key.removeprefix("commit:")
 
 
 def commit_prefix(project_path: str) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from agent_git_tracker import keys, rules
+from agent_git_tracker import digest, keys, rules
 from agent_git_tracker.attribution import attribute
 from agent_git_tracker.models import GRADE_LABELS, Rules
 
@@ -26,15 +26,14 @@ class Overlay:
 
     def __init__(self, base: Reader) -> None:
         self.base = base
-        self.dirty: dict[str, Record | None] = {}
+        self.dirty: dict[str, Any] = {}
 
     def get(self, key: str) -> Record | None:
-        if key in self.dirty:
-            return self.dirty[key]
-        value = self.base.get(key)
+        """A record (a JSON object); None when absent or not an object."""
+        value = self.dirty[key] if key in self.dirty else self.base.get(key)
         return value if isinstance(value, dict) else None
 
-    def put(self, key: str, value: Record) -> None:
+    def put(self, key: str, value: Any) -> None:
         self.dirty[key] = value
 
     def delete(self, key: str) -> None:
@@ -171,6 +170,15 @@ class Ledger:
 
     # --- commits ----------------------------------------------------------------------------
 
+    def put_commit(self, project: str, commit_hash: str, record: Record) -> None:
+        """A commit record and its digest, always together."""
+        self.state.put(keys.commit(project, commit_hash), record)
+        self.state.put(keys.digest(project, commit_hash), digest.of(record))
+
+    def delete_commit(self, project: str, commit_hash: str) -> None:
+        self.state.delete(keys.commit(project, commit_hash))
+        self.state.delete(keys.digest(project, commit_hash))
+
     def on_commit(self, event: Record) -> None:
         project, facts = event["project"], event["commit"]
         target = self.final(project, facts["hash"])
@@ -227,7 +235,8 @@ class Ledger:
             agent["setup"] = who["setup"] or agent.get("setup")
             record["experience_gained"] = self.rules.commit_experience
             self.save_agent(agent, now)
-        self.state.put(keys.commit(project, facts["hash"]), record)
+        self.put_commit(project, facts["hash"], record)
+        self._embed_grade(project, who["agent_id"], facts["hash"])
         self.outcome.commits += 1
         self.outcome.projects.add(project)
 
@@ -263,9 +272,10 @@ class Ledger:
         if event is not None:
             moved.update(_git_facts(event["commit"]))
         for old in olds:
-            self.state.delete(keys.commit(project, old))
+            self.delete_commit(project, old)
             self._move_children(project, keep.get("agent_id", ""), old, target)
-        self.state.put(keys.commit(project, target), moved)
+        self.put_commit(project, target, moved)
+        self._embed_grade(project, moved.get("agent_id", ""), target)
         self.outcome.rewritten += len(olds)
 
     def _move_children(self, project: str, agent_id: str, old: str, new: str) -> None:
@@ -325,6 +335,7 @@ class Ledger:
                 "user_note": event.get("user_note") or "",
             },
         )
+        self._embed_grade(project, agent_id, commit_hash)
         millis = int(event["time"] * 1000)
         for seq, who in enumerate(("agent", "user")):
             grade = event[f"{who}_grade"]
@@ -342,6 +353,18 @@ class Ledger:
             )
         self.outcome.grades.append(commit_hash)
         self._note_halt(agent)
+
+    def _embed_grade(self, project: str, agent_id: str, commit_hash: str) -> None:
+        """Keep the grade's summary in the commit record too, so that the report reads one
+        record per commit instead of two."""
+        key = keys.commit(project, commit_hash)
+        record = self.state.get(key)
+        if record is None or record.get("agent_id") != agent_id:
+            return
+        retro = self.state.get(keys.retrospective(agent_id, commit_hash))
+        summary = {f: retro[f] for f in digest.GRADE_SUMMARY} if retro else None
+        if record.get("grade") != summary:
+            self.put_commit(project, commit_hash, {**record, "grade": summary})
 
     def on_bug(self, event: Record) -> None:
         now = iso(event["time"])

@@ -18,7 +18,8 @@ The export format, version 1: a header line
 `{"format": "agent-git-tracker-export", "version": 1, "exported_at": ISO-8601, "records": N,
 "database": PATH, "agent_git_tracker": VERSION}`, then N lines `{"key": KEY, "value": OBJECT}` in
 key order. Every record is exported except this machine's own bookkeeping: `meta:schema`,
-`meta:batch:*` (flush batches applied) and `meta:migration:*` (local files migrated).
+`meta:batch:*` (flush batches applied) and `meta:migration:*` (local files migrated), and the
+report's `digest:*` records, which are derived from the commit records and made again here.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from agent_git_tracker import __version__, keys, spool
+from agent_git_tracker import __version__, digest, keys, spool
 from agent_git_tracker.config import Config
 from agent_git_tracker.errors import TrackerError, UsageError
 
@@ -240,10 +241,14 @@ def _diff(current: Getter, entries: Mapping[str, Any], writes: dict[str, Any]) -
     present: Counter[str] = Counter()
     differing = 0
     for key, value in entries.items():
+        if key.startswith("digest:"):
+            continue  # derived data: made from the commit records below
         old = current(key)
         if old is None:
             writes[key] = value
             written[keys.prefix_of(key)] += 1
+            if key.startswith("commit:") and isinstance(value, dict):
+                writes[keys.digest_of(key)] = digest.of(value)
         else:
             present[keys.prefix_of(key)] += 1
             differing += old != value
@@ -649,8 +654,8 @@ def _forget_failure(config: Config, path: Path) -> None:
 
 
 def exported(key: str) -> bool:
-    """Whether `export` writes a key: everything but this machine's bookkeeping."""
-    return not key.startswith(LOCAL_META)
+    """Whether `export` writes a key: everything but this machine's bookkeeping and digests."""
+    return not key.startswith((*LOCAL_META, "digest:"))
 
 
 def export(config: Config, out: TextIO) -> int:

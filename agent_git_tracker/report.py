@@ -40,17 +40,16 @@ Filters
 
 from __future__ import annotations
 
-import functools
 import operator
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
 from os.path import basename
 from typing import Any, Protocol, runtime_checkable
 
-from agent_git_tracker import keys, store
+from agent_git_tracker import digest, keys, store
+from agent_git_tracker.digest import utc_key
 from agent_git_tracker.errors import UsageError
-from agent_git_tracker.models import GRADE_LABELS, Rules
+from agent_git_tracker.models import GRADE_LABELS
 from agent_git_tracker.rules import is_halted
 
 GROUPINGS = ("setup", "agent", "model", "project", "language")
@@ -73,7 +72,6 @@ EVIDENCE_RULE = (
 )
 
 _GRADE_SLOT = {value: GRADES.index(label) for value, label in GRADE_LABELS.items()}
-_DEFAULT_RULES = Rules()
 Key = tuple[str | None, ...]
 
 
@@ -190,11 +188,25 @@ class Source(Protocol):
 
 
 @runtime_checkable
+class KeySource(Protocol):
+    """A database view: keys alone, point reads and raw scans."""
+
+    def keys(self, prefix: str) -> Iterator[str]: ...
+    def count(self, prefix: str) -> int: ...
+    def get(self, key: str) -> Any | None: ...
+    def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]: ...
+
+
+@runtime_checkable
 class RawSource(Protocol):
     def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]: ...
 
 
 # --- reading ---------------------------------------------------------------------------------
+
+
+def _unquoted(part: str) -> str:
+    return keys.unquote(part) if "%" in part else part
 
 
 def _pairs(
@@ -218,22 +230,6 @@ def _entries(source: Source | RawSource, prefix: str) -> Iterator[tuple[str, dic
         value = decode(raw)
         if isinstance(value, dict):
             yield key, value
-
-
-def utc_key(stamp: Any) -> str | None:
-    """`YYYY-MM-DDTHH:MM:SS` in UTC, which sorts as text; None for a missing or bad time.
-    A time without an offset is taken as UTC."""
-    if not isinstance(stamp, str):
-        return None
-    if stamp.endswith(("+00:00", "Z")) and len(stamp) >= 20:
-        return stamp[:19]
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.isoformat(timespec="seconds")[:19]
 
 
 def _bound(text: str | None, name: str, end: bool) -> str | None:
@@ -276,7 +272,7 @@ class _Tally:
         "owner",
         "projects",
         "sized",
-        "spans",
+        "stamps",
         "user_counts",
         "weeks",
     )
@@ -294,48 +290,25 @@ class _Tally:
         # Grades counted by (week, agent grade, user grade, CS change): one update per grade.
         self.kinds: dict[tuple[str | None, Any, Any, float], int] = {}
         self.projects: set[str] = set() if cell is None else {cell[4]}
-        # Commit times by their UTC offset (`Z` or the last six characters, `+01:00`): within
-        # one offset the clock readings sort like the times, so only the ends are converted.
-        self.spans: dict[str, list[str]] = {}
+        self.stamps: list[str] = []  # commit times as UTC keys (`digest.utc_key`)
 
-    def add_commit(self, record: Mapping[str, Any]) -> None:
+    def add_commit(self, stamp: str | None, lines: Any) -> None:
         self.commits += 1
-        stamp = record.get("timestamp")
-        if isinstance(stamp, str):
-            cut = -1 if stamp[-1:] == "Z" else -6
-            reading, zone = stamp[:cut], stamp[cut:]
-            span = self.spans.get(zone)
-            if span is None:
-                self.spans[zone] = [reading, reading]
-            elif reading < span[0]:
-                span[0] = reading
-            elif reading > span[1]:
-                span[1] = reading
-        try:
-            self.lines += record["insertions"] + record["deletions"]
+        if stamp:
+            self.stamps.append(stamp)
+        if isinstance(lines, int | float):  # older records have no line counts
+            self.lines += lines
             self.sized += 1
-        except (KeyError, TypeError):
-            pass  # older records have no line counts
 
-    def add_grade(self, record: Mapping[str, Any]) -> None:
-        """One graded commit: its CS change as recorded (or from its grades, in older data),
-        and the week it was graded. Counted by kind here, summed up in `settle`."""
-        try:
-            change = record["score_after"] - record["score_before"]
-        except (KeyError, TypeError):
-            change = _grade_points(record)
-            if change is None:
-                return
-        stamp = record.get("timestamp")
-        week = None
-        if isinstance(stamp, str):
-            # Grade times are in UTC (the ledger writes them so): the day finds the week.
-            week = week_of(stamp[:10] if stamp.endswith(("+00:00", "Z")) else stamp)
-        kind = (week, record.get("agent_grade"), record.get("user_grade"), change)
-        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+    def add_grade(self, kind: Sequence[Any] | None) -> None:
+        """One graded commit, as `digest.grade_kind` describes it; summed up in `settle`."""
+        if kind:
+            key = tuple(kind)
+            self.kinds[key] = self.kinds.get(key, 0) + 1
 
     def settle(self) -> None:
-        """Sum the grades counted by `add_grade`."""
+        """Sum the grades counted by `add_grade`: (week graded, agent grade, user grade,
+        CS change) → how many."""
         for (week, agent_grade, user_grade, change), count in self.kinds.items():
             self.graded += count
             self.cs += change * count
@@ -351,13 +324,7 @@ class _Tally:
 
     def seen(self) -> tuple[str | None, str | None]:
         """The first and last commit time, as UTC keys."""
-        ends = [
-            key
-            for zone, span in self.spans.items()
-            for key in (utc_key(span[0] + zone), utc_key(span[1] + zone))
-            if key is not None
-        ]
-        return min(ends, default=None), max(ends, default=None)
+        return min(self.stamps, default=None), max(self.stamps, default=None)
 
     def merge(self, other: _Tally) -> None:
         self.commits += other.commits
@@ -377,27 +344,7 @@ class _Tally:
             bucket = self.weeks.setdefault(week, [0, 0])
             bucket[0] += graded
             bucket[1] += change
-        for zone, (low, high) in other.spans.items():
-            span = self.spans.setdefault(zone, [low, high])
-            span[0], span[1] = min(span[0], low), max(span[1], high)
-
-
-@functools.lru_cache(maxsize=4096)
-def week_of(stamp: str) -> str | None:
-    """The Monday (UTC) starting the week of an ISO 8601 time; None for a bad one."""
-    key = utc_key(stamp)
-    if key is None:
-        return None
-    day = date.fromisoformat(key[:10])
-    return (day - timedelta(days=day.weekday())).isoformat()
-
-
-def _grade_points(record: Mapping[str, Any]) -> float | None:
-    """The CS change of a retrospective without scores, from its two grades."""
-    agent_grade, user_grade = record.get("agent_grade"), record.get("user_grade")
-    if agent_grade in _GRADE_SLOT and user_grade in _GRADE_SLOT:
-        return _DEFAULT_RULES.points(agent_grade) + _DEFAULT_RULES.points(user_grade)
-    return None
+        self.stamps += other.stamps
 
 
 def _matches(project: str, wanted: str) -> bool:
@@ -407,6 +354,8 @@ def _matches(project: str, wanted: str) -> bool:
 
 _MISSING = _Tally()
 _COMMIT_FIELD_NAMES = ("kind", "agent_id", "model", "setup", "project_path")
+# (commit key, (kind, agent, model, setup, project), time, lines changed, grade summary)
+Facts = tuple[str, tuple[Any, ...], Any, Any, Any]
 _COMMIT_FIELDS = operator.itemgetter(*_COMMIT_FIELD_NAMES)
 _GRADE_FIELDS = operator.itemgetter("agent_id", "commit", "project_path")
 
@@ -414,8 +363,10 @@ _GRADE_FIELDS = operator.itemgetter("agent_id", "commit", "project_path")
 class _Reader:
     """One pass over the records the report needs, into a tally per cell."""
 
-    def __init__(self, options: ReportOptions) -> None:
+    def __init__(self, options: ReportOptions, use_digests: bool = True) -> None:
         self.options = options
+        self.use_digests = use_digests
+        self.digests_complete = True
         self.since = _bound(options.since, "since", end=False)
         self.until = _bound(options.until, "until", end=True)
         if self.since and self.until and self.since > self.until:
@@ -426,6 +377,12 @@ class _Reader:
         # Commit key → its tally; None for a commit left out by the filters.
         self.index: dict[str, _Tally | None] = {}
         self.by_hash: dict[str, _Tally | None] | None = None
+        # From digests: the source, their cells by stored fields, and how many carry a grade.
+        self.digests: KeySource | None = None
+        self.digest_cells: dict[tuple[Any, ...], _Tally | None] = {}
+        self.graded_digests = 0
+        # (agent, commit hash) of the grades already counted from their commit records.
+        self.embedded: set[tuple[str, str]] = set()
         self.fallbacks: dict[tuple[str, str | None], _Tally] = {}
         self.bugs = 0
         self.profiles: dict[str, dict[str, Any]] = {}
@@ -453,15 +410,84 @@ class _Reader:
         )
 
     def _commits(self, source: Source | RawSource) -> None:
-        # The report's hottest loop, once per commit: the fields that choose a commit's tally
-        # are looked up as stored, and made sense of once per distinct combination.
-        wanted = self.options.project
+        """Every commit into its tally: from the small digests when every commit has one (the
+        common case, and the report's hottest loop), else from the commit records."""
+        if self.use_digests and isinstance(source, KeySource):
+            self.digests = source
+            self.digests_complete = self._digest_pass(source) == source.count("commit:")
+        else:
+            self._count(self._record_facts(source))
+
+    def _digest_pass(self, source: KeySource) -> int:
+        """One lean pass over the digests; returns how many there are. Cells are looked up by
+        the fields as stored (the project still quoted, as in the key) and made sense of once
+        per distinct combination; no per-commit index is kept (`_commit_tally` looks one up)."""
         timed = self.since is not None or self.until is not None
-        index, raw_cells = self.index, self.raw_cells
+        cells, decode = self.digest_cells, store.decode
+        seen = graded = 0
+        for key, raw in source.scan_raw("digest:"):
+            fact = decode(raw)
+            if type(fact) is not list or len(fact) < 7:
+                continue  # not counted: the commit records are read instead
+            seen += 1
+            cell = (fact[0], fact[1], fact[2], fact[3], key[7 : key.rindex(":")])
+            tally = cells.get(cell, _MISSING)
+            if tally is _MISSING:
+                tally = cells[cell] = self._tally((*cell[:4], _unquoted(cell[4])))
+            if fact[6]:
+                graded += 1
+            if tally is None or (timed and not self.in_time(fact[4])):
+                continue
+            tally.add_commit(fact[4], fact[5])
+            if fact[6]:
+                tally.add_grade(fact[6])
+        self.graded_digests = graded
+        return seen
+
+    def _commit_tally(self, project: str, commit_hash: str) -> _Tally | None:
+        """The tally of one commit (None: left out by the filters; _MISSING: not recorded)."""
+        if self.digests is None:
+            return self.index.get(keys.commit(project, commit_hash), _MISSING)
+        fact = self.digests.get(keys.digest(project, commit_hash))
+        if type(fact) is not list or len(fact) < 7:
+            return _MISSING
+        tally = self.digest_cells.get((*fact[:4], keys.quote(project)), _MISSING)
+        return None if tally is not None and not self.in_time(fact[4]) else tally
+
+    def _embedded(self) -> set[tuple[str, str]]:
+        """(agent, commit hash) of every grade counted with its commit."""
+        if self.digests is not None and not self.embedded:
+            for key, raw in self.digests.scan_raw("digest:"):
+                fact = store.decode(raw)
+                if type(fact) is list and len(fact) >= 7 and fact[6]:
+                    self.embedded.add((fact[1], key.rpartition(":")[2]))
+        return self.embedded
+
+    def _count(self, facts: Iterable[Facts]) -> int:
+        # The fields that choose a commit's tally are looked up as stored (the project still
+        # quoted, from a digest's key), and made sense of once per distinct combination.
+        timed = self.since is not None or self.until is not None
+        index, raw_cells, embedded = self.index, self.raw_cells, self.embedded
+        seen = 0
+        for key, fields, stamp, lines, grade in facts:
+            seen += 1
+            tally = raw_cells.get(fields, _MISSING)
+            if tally is _MISSING:
+                tally = raw_cells[fields] = self._tally(fields)
+            if tally is not None and timed and not self.in_time(stamp):
+                tally = None
+            index[key] = tally
+            if tally is not None:
+                tally.add_commit(stamp, lines)
+            if grade:  # the ledger keeps a grade's summary with its commit
+                embedded.add((fields[1], key.rpartition(":")[2]))
+                if tally is not None:
+                    tally.add_grade(grade)
+        return seen
+
+    def _record_facts(self, source: Source | RawSource) -> Iterator[Facts]:
         pairs, decode = _pairs(source, "commit:")
         for key, raw in pairs:
-            if wanted and not _matches(keys.parts(key)[1], wanted):
-                continue
             record = decode(raw)
             if type(record) is not dict:
                 continue
@@ -471,14 +497,8 @@ class _Reader:
                 fields = tuple(record.get(name) for name in _COMMIT_FIELD_NAMES)
             if not fields[4]:
                 fields = (*fields[:4], keys.parts(key)[1])
-            tally = raw_cells.get(fields, _MISSING)
-            if tally is _MISSING:
-                tally = raw_cells[fields] = self._tally(fields)
-            if tally is not None and timed and not self.in_time(utc_key(record.get("timestamp"))):
-                tally = None
-            index[key] = tally
-            if tally is not None:
-                tally.add_commit(record)
+            fact = digest.of(record)
+            yield key, fields, fact[4], fact[5], fact[6]
 
     def _tally(self, fields: tuple[Any, ...]) -> _Tally | None:
         """The tally for commit records with these stored fields; None when --agent leaves
@@ -486,6 +506,8 @@ class _Reader:
         kind = fields[0] or "agent"
         agent = str(fields[1] or ("human" if kind == "human" else "unknown"))
         if kind == "agent" and self.options.agent is not None and agent != self.options.agent:
+            return None
+        if self.options.project and not _matches(str(fields[4]), self.options.project):
             return None
         return self._cell((kind, agent, fields[2] or None, fields[3] or None, str(fields[4])))
 
@@ -501,7 +523,7 @@ class _Reader:
         """The tally a grade or bug of `agent` on `commit_hash` counts in (None: filtered)."""
         found: _Tally | None = _MISSING
         if commit_hash and project:
-            found = self.index.get(keys.commit(project, commit_hash), _MISSING)
+            found = self._commit_tally(project, commit_hash)
         elif commit_hash:
             found = self._hash_index().get(commit_hash, _MISSING)
         if found is None:
@@ -514,6 +536,10 @@ class _Reader:
         """Older records name a graded commit without its project."""
         if self.by_hash is None:
             self.by_hash = {key.rpartition(":")[2]: tally for key, tally in self.index.items()}
+            if self.digests is not None:
+                for key in self.digests.keys("digest:"):
+                    project, _, commit_hash = key[7:].rpartition(":")
+                    self.by_hash[commit_hash] = self._commit_tally(_unquoted(project), commit_hash)
         return self.by_hash
 
     def _fallback(self, agent: str, project: str | None, when: str | None) -> _Tally | None:
@@ -536,15 +562,7 @@ class _Reader:
         return found
 
     def _grades(self, source: Source | RawSource) -> None:
-        wanted, index = self.options.agent, self.index
-        prefixes: dict[str, str] = {}
-        pairs, decode = _pairs(source, "retrospective:")
-        for key, raw in pairs:
-            if wanted and keys.parts(key)[1] != wanted:
-                continue
-            record = decode(raw)
-            if type(record) is not dict:
-                continue
+        for key, record in self._retrospectives(source):
             try:
                 agent, commit_hash, project = _GRADE_FIELDS(record)
             except KeyError:  # older records lack some
@@ -552,10 +570,7 @@ class _Reader:
                 project = record.get("project_path")
             tally: _Tally | None = _MISSING
             if project and commit_hash:
-                prefix = prefixes.get(project)
-                if prefix is None:
-                    prefix = prefixes[project] = keys.commit_prefix(project)
-                tally = index.get(prefix + commit_hash, _MISSING)
+                tally = self._commit_tally(project, commit_hash)
             if tally is None:
                 continue
             if tally.owner != agent:
@@ -565,7 +580,36 @@ class _Reader:
                 tally = self._target(agent, project, commit_hash, stamp)
                 if tally is None:
                     continue
-            tally.add_grade(record)
+            tally.add_grade(digest.grade_kind(record))
+
+    def _retrospectives(self, source: Source | RawSource) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The grades not already counted with their commit, nor left out by --agent. From a
+        database view only their keys are read, and the few left over are fetched."""
+        wanted = self.options.agent
+
+        def needed(key: str) -> bool:
+            agent, _, commit_hash = key[len("retrospective:") :].rpartition(":")
+            agent = keys.unquote(agent) if "%" in agent else agent
+            return (agent, commit_hash) not in embedded and wanted in (None, agent)
+
+        counted = self.graded_digests if self.digests is not None else len(self.embedded)
+        if (
+            isinstance(source, KeySource)
+            and wanted is None
+            and source.count("retrospective:") == counted
+        ):
+            return  # every grade was counted with its commit
+        embedded = self._embedded()
+        if isinstance(source, KeySource):
+            for key in filter(needed, source.keys("retrospective:")):
+                record = source.get(key)
+                if type(record) is dict:
+                    yield key, record
+            return
+        pairs, decode = _pairs(source, "retrospective:")
+        for key, raw in pairs:
+            if needed(key) and type(record := decode(raw)) is dict:
+                yield key, record
 
     def _bugs(self, source: Source | RawSource) -> None:
         for key, record in _entries(source, "bug:"):
@@ -939,6 +983,9 @@ def build_report(
         raise UsageError(f"--min-commits must be 0 or more, not {options.min_commits}")
     reader = _Reader(options)
     reader.read(view)
+    if not reader.digests_complete:  # some commit has no digest: read the records instead
+        reader = _Reader(options, use_digests=False)
+        reader.read(view)
     pairs = _ranked(reader, reader.cells, options.by)
     rows = [row for row, _ in pairs]
     overall = (

@@ -87,8 +87,9 @@ def test_five_commits_by_one_agent_write_its_key_once(repo: Path, db_path: Path)
     spool_dir = next(Path(f"{db_path}-spool").iterdir())
     with open_store(config) as store:
         result = flush_repo(store, str(spool_dir))
-    # 5 commit records + 1 agent + 1 project + 1 batch marker: the agent is put once.
-    assert result.events == 5 and result.puts == 8
+    # 5 commit records and their 5 digests + 1 agent + 1 project + 1 batch marker: the agent
+    # is put once.
+    assert result.events == 5 and result.puts == 13
     assert result.outcome.agents == {"claude-code"}
 
 

@@ -77,11 +77,11 @@ def everything(db_path: Path) -> dict[str, Any]:
 
 
 def data(db_path: Path) -> dict[str, Any]:
-    """The records, without the database's own bookkeeping."""
+    """The records, without the database's own bookkeeping and derived digests."""
     return {
         key: value
         for key, value in everything(db_path).items()
-        if key != keys.meta("schema") and not key.startswith(MIGRATION_PREFIX)
+        if key != keys.meta("schema") and not key.startswith((MIGRATION_PREFIX, "digest:"))
     }
 
 

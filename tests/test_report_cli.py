@@ -55,3 +55,21 @@ def test_demo_runs_end_to_end_and_touches_nothing_of_the_user(
     assert "Recommendation: Use claude-code" in out
     assert sorted(hermetic.rglob("*")) == before
     assert not db_path.exists()
+
+
+def test_digests_and_commit_records_give_the_same_report(repo: Path, db_path: Path) -> None:
+    from agent_git_tracker import keys
+    from agent_git_tracker.config import load
+    from agent_git_tracker.store import open_store
+
+    for i in range(4):
+        commit(repo, f"agent {i}", env={"CODEX_SANDBOX": "1"})
+        tracker("grade", "--agent-grade", "good", "--user-grade", str([1, 2, 5, -1][i]), cwd=repo)
+    tracker("flush", cwd=repo)
+    with_digests = json.loads(tracker("report", "--json", cwd=repo).stdout)
+    head = git(repo, "rev-parse", "HEAD").strip()
+    with open_store(load()) as store:
+        assert store.put_many({keys.digest(str(repo), head): None}) == 0  # one digest gone
+    from_records = json.loads(tracker("report", "--json", cwd=repo).stdout)
+    assert from_records["rows"] == with_digests["rows"]
+    assert from_records["rows"][0]["graded"] == 4
