@@ -169,11 +169,9 @@ def hook() -> None:
 
 @hook.command("post-commit")
 @strict_option
-@click.option("--agent", hidden=True)
 @pass_config_only
-def hook_post_commit(cfg: Config, strict: bool, agent: str | None) -> None:
+def hook_post_commit(cfg: Config, strict: bool) -> None:
     """Record HEAD in the spool (no database write)."""
-    del agent
     sys.exit(capture.run(lambda: capture.post_commit(str(cfg.database_path)), strict))
 
 

@@ -3,16 +3,24 @@ twice. Real processes, real LMDB."""
 
 from __future__ import annotations
 
+import json
+import os
+import random
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from agent_git_tracker import spool
+from agent_git_tracker import keys, spool
 from agent_git_tracker.config import load
 from agent_git_tracker.flush import flush_repo
 from agent_git_tracker.store import open_store
 
+from conftest import tracker
 from crashkit import run_and_kill, snapshot, timed_flush, write_spool
 
 
@@ -82,3 +90,30 @@ def test_killed_after_commit_before_the_spool_was_removed(tmp_path: Path) -> Non
     assert again.events == 0 and again.puts > 0  # only bookkeeping was written
     assert snapshot(db) == first
     assert spool.pending_files(str(directory)) == []
+
+
+def test_appends_killed_at_random_points_leave_whole_events_only(repo: Path, db_path: Path) -> None:
+    """SIGKILL during the hook's append: each event is in the spool whole or not at all, and
+    the next flush counts every whole one exactly once."""
+    rng = random.Random(7)
+    started = finished = 0
+    for n in range(60):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "agent_git_tracker", "track", "tool", "--agent", "a"],
+            cwd=repo,
+            stderr=subprocess.DEVNULL,
+        )
+        started += 1
+        if n % 3:
+            time.sleep(rng.uniform(0.0, 0.12))
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGKILL)
+        finished += process.wait() == 0
+    events = next(Path(f"{db_path}-spool").glob("*/events.jsonl"))
+    whole = [line for line in events.read_text().splitlines() if line.strip()]
+    assert finished <= len(whole) <= started
+    out = json.loads(tracker("flush", "--json", cwd=repo).stdout)
+    assert out["repositories"][0]["rejected_lines"] == 0
+    with open_store(load()) as store, store.reading() as view:
+        agent = view.get(keys.agent("a"))
+    assert agent is not None and agent["tool_uses"] == len(whole)
