@@ -30,6 +30,11 @@ Attribution
     and model|setup: they cannot be split per project, so rows by project or language, and any
     report filtered by project, show none.
 
+Reading
+    One small digest per commit (`digest.py`: setup, UTC time, lines changed, grade), written by
+    the ledger beside each commit record; retrospectives are read only for grades no digest
+    carries. When some commit has no digest, the commit records are read instead.
+
 Filters
     `project` names a project path or part of one; `agent` keeps that agent's rows and the human
     baseline; `since` and `until` take an ISO 8601 date or time (a date counts from the start of
