@@ -303,3 +303,41 @@ def test_no_state_files_by_default(repo: Path, db_path: Path) -> None:
     commit(repo, "one", env=AGENT)
     git(repo, "push", "-q", "origin", "HEAD:main")
     assert not (repo / ".agent").exists() and not (repo / ".journal").exists()
+
+
+def test_grade_asks_on_a_terminal(repo: Path, db_path: Path) -> None:
+    """Without grades on a real terminal (a pseudo-terminal here), grade shows the commit and
+    the labels and asks."""
+    import pty
+    import select
+    import sys
+
+    commit(repo, "Teach the parser", env=AGENT)
+    main, child = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agent_git_tracker", "grade"],
+        cwd=repo,
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        close_fds=True,
+    )
+    os.close(child)
+    seen = b""
+    for answer in (b"good\n", b"excellence\n"):
+        while b"grade:" not in seen.rsplit(b"\n", 1)[-1]:
+            ready, _, _ = select.select([main], [], [], 30)
+            assert ready, seen
+            seen += os.read(main, 4096)
+        os.write(main, answer)
+        seen += b"\n"
+    assert process.wait(timeout=30) == 0
+    while select.select([main], [], [], 0.5)[0]:
+        try:
+            seen += os.read(main, 4096)
+        except OSError:
+            break
+    os.close(main)
+    text = seen.decode(errors="replace")
+    assert "Teach the parser" in text and "excellence (5)" in text
+    assert "CS +7" in text
