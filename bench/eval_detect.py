@@ -13,7 +13,7 @@ from pathlib import Path
 
 from agent_git_tracker.detect import AGENT_IDS, HUMAN, from_commit
 
-DEV = Path("/work/shared/fixtures/attribution/dev.jsonl")
+DEV = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "attribution" / "dev.jsonl"
 PROSE_ONLY = "prose-only"
 
 

@@ -23,7 +23,7 @@ from agent_git_tracker.store import open_store
 
 from common import ROOT, scratch
 
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "legacy-lmdbjs"
+FIXTURES = ROOT / "tests" / "fixtures" / "legacy-lmdbjs"
 COPIES = 300
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 REAL_HOME = os.path.expanduser("~")
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-FIXTURES = SHARED / "fixtures"
+# Copies of ../shared/fixtures: real files made by other programs (see their READMEs).
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,6 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from agent_git_tracker import keys
 from agent_git_tracker.config import load
 from agent_git_tracker.detect import AGENT_IDS
@@ -40,7 +38,6 @@ def replay(repo: Path, row: dict[str, str], n: int) -> str:
     return git(repo, "rev-parse", "HEAD").strip()
 
 
-@pytest.mark.skipif(not DEV.exists(), reason=f"{DEV} is not on this machine")
 def test_labelled_commits_through_the_hooks(repo: Path, db_path: Path) -> None:
     rows = [json.loads(line) for line in DEV.read_text().splitlines() if line.strip()]
     hashes = [replay(repo, row, n) for n, row in enumerate(rows)]

@@ -25,7 +25,7 @@ from agent_git_tracker.legacy import (
     to_entries,
 )
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "legacy-lmdbjs"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "legacy-lmdbjs"
 LAYOUTS = ("head", "flat")
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
