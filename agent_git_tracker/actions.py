@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from agent_git_tracker import keys, rules
+from agent_git_tracker import keys, rules, spool
 from agent_git_tracker.config import Config
 from agent_git_tracker.errors import UsageError
 from agent_git_tracker.models import GRADE_LABELS, parse_grade
@@ -118,6 +118,8 @@ def bug(config: Config, agent: str | None, commit: str | None, note: str | None)
         before = known_agent(state.get(keys.agent(agent)), agent)
     after = rules.bug(before, config.rules)
     record(config, repo, "bug", agent=agent, commit=full, note=note or "")
+    if after["halted"]:
+        spool.mark_halted(str(config.spool_root), agent, True)
     return {
         "agent": agent,
         "commit": full,
@@ -134,8 +136,6 @@ def known_agent(record: dict[str, Any] | None, agent: str) -> dict[str, Any]:
 
 
 def _session_agent(config: Config, repo: dict[str, str]) -> str:
-    from agent_git_tracker import spool
-
     session = spool.read_session(spool_dir(config, repo))
     if not session:
         raise UsageError(
@@ -153,6 +153,7 @@ def resume(config: Config, agent: str, plan: str) -> dict[str, Any]:
     with current(config) as (_, state, _):
         known = known_agent(state.get(keys.agent(agent)), agent)
     record(config, here(), "resume", agent=agent, plan=plan.strip())
+    spool.mark_halted(str(config.spool_root), agent, False)
     return {
         "agent": agent,
         "skill_points": config.rules.resume_skill_points,

@@ -32,7 +32,6 @@ MARKERS = (
     "AMP_CURRENT_THREAD_ID",
 )
 MARKER_PREFIXES = ("CODEX_",)
-# AI_AGENT names its agent in its value; the value is kept only when it is one of these ids.
 DECLARED = {
     "agent": "AGENT_TRACKER_AGENT",
     "model": "AGENT_TRACKER_MODEL",
@@ -192,7 +191,8 @@ def _file_count(raw: str) -> dict[str, Any]:
 
 
 def markers(environ: Mapping[str, str]) -> list[str]:
-    """Names of the agent markers set in the environment (values are not kept)."""
+    """Names of the agent markers set in the environment. Values are not kept, except that of
+    AI_AGENT when it names one of the known agent ids (the value is then the agent's name)."""
     names = sorted(n for n in environ if n in MARKERS or n.startswith(MARKER_PREFIXES))
     value = environ.get("AI_AGENT", "").strip().lower()
     return [f"AI_AGENT={value}" if n == "AI_AGENT" and value in AGENT_IDS else n for n in names]

@@ -147,6 +147,14 @@ def halted_agents(root: str) -> list[str]:
 # --- below: used by flushes and commands, never by the post-commit hook -------------------------
 
 
+def mark_halted(root: str, agent: str, halted: bool) -> None:
+    """Add or remove one agent in the halted list, at once: a bug or a resume shows in the
+    post-commit warning before the flush that writes it (the flush rewrites the list)."""
+    agents = [a for a in halted_agents(root) if a != agent] + ([agent] if halted else [])
+    private_dir(root)
+    write_file(os.path.join(root, HALTED), "".join(f"{a}\n" for a in agents))
+
+
 def write_file(path: str, text: str) -> None:
     """Replace a small file atomically and durably."""
     tmp = f"{path}.{new_id()}.tmp"

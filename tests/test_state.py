@@ -159,6 +159,7 @@ def test_bug_halts_loudly_and_resume_reinstates(repo: Path, db_path: Path) -> No
     result = tracker("bug", "--commit", "HEAD", "--note", "broke the build", cwd=repo)
     assert "HALTED" in result.stderr and "resume claude-code" in result.stderr
     assert status(repo)["halted"] is True
+    assert "HALTED" in subprocess_commit(repo, "before.txt")  # warned before any flush
     tracker("flush", cwd=repo)
     bug = next(iter(stored("bug:").values()))
     assert bug["commit"] == head and bug["note"] == "broke the build"
@@ -176,9 +177,9 @@ def test_bug_halts_loudly_and_resume_reinstates(repo: Path, db_path: Path) -> No
     assert plans[0]["actions"] == "write tests first"
 
 
-def subprocess_commit(repo: Path) -> str:
-    (repo / "later.txt").write_text("x\n")
-    git(repo, "add", "later.txt")
+def subprocess_commit(repo: Path, name: str = "later.txt") -> str:
+    (repo / name).write_text("x\n")
+    git(repo, "add", name)
     result = subprocess.run(
         ["git", "commit", "-m", "later"],
         cwd=repo,
