@@ -29,7 +29,7 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def interleaved(runs: int, cases: dict[str, Callable[[], None]]) -> dict[str, list[float]]:
+def interleaved(runs: int, cases: dict[str, Callable[[], object]]) -> dict[str, list[float]]:
     """Time each case `runs` times, taking turns so that drift hits all cases alike."""
     times: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(runs):

@@ -31,6 +31,7 @@ from agent_git_tracker.config import Config
 from agent_git_tracker.ledger import Context, Ledger, Overlay, iso
 from agent_git_tracker.models import GRADE_LABELS, Rules
 from agent_git_tracker.report import PREFIXES, ReportOptions, build_report
+from bench.common import interleaved
 
 SETUPS = (
     ("claude-code", "claude-opus-4-5", "tdd-prompt"),
@@ -196,17 +197,6 @@ def floor(view: store.View) -> int:
     return total
 
 
-def timed(runs: int, cases: dict[str, Callable[[], object]]) -> dict[str, list[float]]:
-    """Seconds of each case per run, taking turns so that drift hits all of them alike."""
-    samples: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(runs):
-        for name, case in cases.items():
-            start = time.perf_counter()
-            case()
-            samples[name].append(time.perf_counter() - start)
-    return samples
-
-
 def digests(view: store.View) -> int:
     return sum(1 for _, raw in view.scan_raw("digest:") if store.decode(raw))
 
@@ -221,7 +211,7 @@ def measure(db: store.Store, runs: int) -> None:
 
         return run
 
-    result = timed(
+    result = interleaved(
         runs,
         {
             "floor": reading(floor),
