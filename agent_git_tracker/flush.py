@@ -8,6 +8,7 @@ left a batch file whose id is recorded, and the next flush only removes it.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any
 
 from agent_git_tracker import exports, keys, spool
 from agent_git_tracker.config import Config
-from agent_git_tracker.ledger import Context, Ledger, Outcome, Overlay, Reader, iso
+from agent_git_tracker.ledger import Context, Ledger, Outcome, Overlay, Reader, iso, problem
 from agent_git_tracker.rules import is_halted
 from agent_git_tracker.store import Store, View
 
@@ -62,7 +63,7 @@ def flush_repo(store: Store, directory: str, make_context: MakeContext = context
         paths = spool.claim(directory)
         if not paths:
             return result
-        loaded = [(path, *spool.read_events(path)) for path in paths]
+        loaded = [(path, *_readable(path)) for path in paths]
         events = [e for _, good, _ in loaded for e in good]
         bad = [line for _, _, lines in loaded for line in lines]
         context = make_context(store.config, {e["project"] for e in events if "project" in e})
@@ -85,6 +86,19 @@ def flush_repo(store: Store, directory: str, make_context: MakeContext = context
     _write_halted(store)
     _export(store, directory, {e["project"] for e in events if "project" in e}, result)
     return result
+
+
+def _readable(path: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The events of a spool file that can be applied, and the lines to set aside (unreadable,
+    or events that make no sense: they must never block the good ones)."""
+    good, bad = spool.read_events(path)
+    keep = []
+    for event in good:
+        if problem(event) is None:
+            keep.append(event)
+        else:
+            bad.append(json.dumps(event, ensure_ascii=False))
+    return keep, bad
 
 
 def _now() -> float:
@@ -152,7 +166,7 @@ def pending_events(view: Reader, directories: list[str]) -> list[dict[str, Any]]
             if os.path.basename(path).startswith("batch-") and view.get(batch_key(path)):
                 continue  # applied already; its file is about to be removed
             try:
-                events += spool.read_events(path)[0]
+                events += _readable(path)[0]
             except FileNotFoundError:
                 continue  # flushed meanwhile
     return events

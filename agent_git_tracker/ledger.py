@@ -59,6 +59,55 @@ class Overlay:
                 yield key, value
 
 
+_HEX = frozenset("0123456789abcdef")
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "commit": ("commit",),
+    "rewrite": ("mappings",),
+    "grade": ("commit", "agent_grade", "user_grade"),
+    "bug": ("agent",),
+    "activity": ("agent",),
+    "resume": ("agent",),
+    "tool": ("agent",),
+    "command": ("agent",),
+}
+
+
+def problem(event: Record) -> str | None:
+    """Why an event cannot be applied (set aside instead of blocking every flush), or None."""
+    kind = event.get("type")
+    if kind not in _NEEDS:
+        return f"unknown event type {kind!r}"
+    missing = [f for f in _NEEDS[kind] if event.get(f) in (None, "")]
+    checks: list[tuple[Callable[[], bool], str]] = [
+        (lambda: isinstance(event.get("time"), int | float), "no time"),
+        (lambda: isinstance(event.get("project"), str), "no project"),
+        (lambda: not missing, f"a {kind} event without {', '.join(missing)}"),
+        (lambda: kind != "commit" or _is_hash(event["commit"].get("hash")), "no commit hash"),
+        (
+            lambda: (
+                kind != "grade"
+                or {event["agent_grade"], event["user_grade"]} <= GRADE_LABELS.keys()
+            ),
+            "an unknown grade",
+        ),
+        (
+            lambda: (
+                kind != "rewrite"
+                or all(len(p) == 2 and all(map(_is_hash, p)) for p in event["mappings"])
+            ),
+            "a malformed rewrite mapping",
+        ),
+    ]
+    try:
+        return next((reason for test, reason in checks if not test()), None)
+    except (AttributeError, TypeError):
+        return f"a malformed {kind} event"
+
+
+def _is_hash(value: Any) -> bool:
+    return isinstance(value, str) and len(value) in (40, 64) and set(value) <= _HEX
+
+
 def iso(epoch: float) -> str:
     """ISO 8601 with a UTC offset, to the millisecond."""
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
@@ -140,11 +189,7 @@ class Ledger:
             "command": self.on_usage,
         }
         for event in events:
-            handler = handlers.get(event.get("type", ""))
-            if handler is None:
-                self.outcome.notes.append(f"skipped an event of unknown type {event.get('type')!r}")
-                continue
-            handler(clean(event))
+            handlers[event["type"]](clean(event))
         for (project, target), origin in self._inherited.items():
             if self.state.get(keys.commit(project, target)) is None:
                 facts = {**origin["commit"], "hash": target}

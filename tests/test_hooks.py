@@ -237,3 +237,36 @@ def test_environment_markers_store_names_only(repo: Path, db_path: Path, marker:
     commit(repo, "env", env={marker: "secret-value-123"})
     line = Path(next(Path(f"{db_path}-spool").glob("*/events.jsonl"))).read_text()
     assert marker in line and "secret-value-123" not in line
+
+
+@pytest.mark.parametrize(
+    "poison",
+    [
+        {"id": "p1", "type": "commit", "time": 1, "project": "/x"},
+        {
+            "id": "p2",
+            "type": "grade",
+            "time": 1,
+            "project": "/x",
+            "commit": "a" * 40,
+            "agent_grade": 3,
+            "user_grade": 1,
+        },
+        {"id": "p3", "type": "teleport", "time": 1, "project": "/x"},
+        {"id": "p4", "type": "bug", "project": "/x", "agent": "a"},
+        {"id": "p5", "type": "rewrite", "time": 1, "project": "/x", "mappings": [["x", 1]]},
+        {"id": "p6", "type": "commit", "time": 1, "project": "/x", "commit": "nope"},
+    ],
+)
+def test_events_that_make_no_sense_are_set_aside_and_never_block(
+    repo: Path, db_path: Path, poison: dict[str, object]
+) -> None:
+    commit(repo, "good one")
+    events = next(Path(f"{db_path}-spool").glob("*/events.jsonl"))
+    with events.open("a") as f:
+        f.write(json.dumps(poison) + "\n")
+    commit(repo, "good two")
+    flushed = json.loads(tracker("flush", "--json", cwd=repo).stdout)["repositories"][0]
+    assert flushed["events"] == 2 and flushed["rejected_lines"] == 1
+    assert json.loads(Path(flushed["rejected_file"]).read_text())["id"] == poison["id"]
+    assert len(records(db_path, "commit:")) == 2
