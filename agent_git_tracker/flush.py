@@ -43,14 +43,15 @@ def batch_key(path: str) -> str:
     return keys.meta(f"batch:{spool.batch_id(path)}")
 
 
-def context_for(config: Config, projects: set[str]) -> Context:
-    """Per-project facts from git, read before the write transaction starts."""
+def context_for(config: Config, projects: set[str], profiles: bool = True) -> Context:
+    """Per-project facts from git, read before the write transaction starts. The profiles
+    (language, size, remote) only a flush writes: a pending view goes without them."""
     from agent_git_tracker import gitmeta
 
     return Context(
         rules=config.rules,
         repo_agents={p: gitmeta.repo_agent(p) for p in projects},
-        profiles={p: gitmeta.profile(p) for p in projects},
+        profiles={p: gitmeta.profile(p) for p in projects} if profiles else {},
     )
 
 

@@ -56,7 +56,7 @@ def current(
         probe = Overlay(view)
         events = [e for d in dirs for e in spool.all_events(d)]
         projects = {e["project"] for e in events if "project" in e}
-        pending, _, count = pending_state(view, dirs, context_for(config, projects))
+        pending, _, count = pending_state(view, dirs, context_for(config, projects, profiles=False))
         yield probe, pending, count
 
 
