@@ -64,9 +64,11 @@ def _no_real_home_writes(tmp_path: Path) -> Iterator[None]:
     assert before == after, "a test wrote under the real $HOME"
 
 
-def git(cwd: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> str:
-    """Run real git; fail loudly with its stderr."""
-    result = subprocess.run(
+def run_git(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run real git as a user would, hooks and all; the caller looks at the result."""
+    return subprocess.run(
         ["git", *args],
         cwd=cwd,
         env={**os.environ, **(env or {})},
@@ -75,6 +77,11 @@ def git(cwd: Path, *args: str, env: dict[str, str] | None = None, input: str | N
         text=True,
         check=False,
     )
+
+
+def git(cwd: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> str:
+    """Run real git; fail loudly with its stderr."""
+    result = run_git(cwd, *args, env=env, input=input)
     assert result.returncode == 0, f"git {' '.join(args)} failed:\n{result.stderr}"
     return result.stdout
 

@@ -18,7 +18,7 @@ from agent_git_tracker import keys
 from agent_git_tracker.config import load
 from agent_git_tracker.store import open_store
 
-from conftest import commit, git, tracker
+from conftest import commit, git, run_git, tracker
 from crashkit import write_spool
 
 
@@ -86,13 +86,7 @@ def test_a_read_only_database_folder(repo: Path, db_path: Path) -> None:
     commit(repo, "two", env={"CLAUDECODE": "1"})
     before = db_path.read_bytes()
     with read_only(db_path.parent):
-        push = subprocess.run(
-            ["git", "push", "origin", "HEAD:main"],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        push = run_git(repo, "push", "origin", "HEAD:main")
         assert push.returncode == 0, push.stderr
         lines = [x for x in push.stderr.splitlines() if "agent-git-tracker" in x]
         assert len(lines) == 1 and "warning" in lines[0], push.stderr

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ from agent_git_tracker.config import load
 from agent_git_tracker.flush import flush_repo
 from agent_git_tracker.store import open_store
 
-from conftest import commit, git, tracker
+from conftest import commit, git, run_git, tracker
 
 CLAUDE = "Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"
 
@@ -165,7 +163,7 @@ def test_hooks_never_break_git_and_nothing_is_lost(
     db_path.parent.mkdir(parents=True)
     db_path.write_bytes(b"this is not a database" * 100)
     commit(repo, "kept safe")
-    push = git_result(repo, "push", "origin", "HEAD:main")
+    push = run_git(repo, "push", "origin", "HEAD:main")
     assert push.returncode == 0
     warnings = [line for line in push.stderr.splitlines() if "agent-git-tracker" in line]
     assert len(warnings) == 1 and "warning" in warnings[0] and "not an LMDB" in warnings[0]
@@ -222,14 +220,6 @@ def test_malformed_post_rewrite_input_is_reported_not_fatal(repo: Path, db_path:
     commit(repo, "one")
     result = tracker("hook", "post-rewrite", "amend", cwd=repo, input="garbage line\n")
     assert "malformed" in result.stderr and result.returncode == 0
-
-
-def git_result(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    import subprocess
-
-    return subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, env=dict(os.environ)
-    )
 
 
 @pytest.mark.parametrize("marker", ["CLAUDECODE", "CODEX_SANDBOX", "OPENCODE"])

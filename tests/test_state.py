@@ -14,7 +14,7 @@ from agent_git_tracker.config import load
 from agent_git_tracker.models import GRADE_LABELS, Rules, parse_grade
 from agent_git_tracker.store import open_store
 
-from conftest import commit, git, tracker
+from conftest import commit, git, run_git, tracker
 
 AGENT = {"CLAUDECODE": "1"}
 
@@ -180,14 +180,8 @@ def test_bug_halts_loudly_and_resume_reinstates(repo: Path, db_path: Path) -> No
 def subprocess_commit(repo: Path, name: str = "later.txt") -> str:
     (repo / name).write_text("x\n")
     git(repo, "add", name)
-    result = subprocess.run(
-        ["git", "commit", "-m", "later"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **AGENT},
-    )
+    result = run_git(repo, "commit", "-m", "later", env=AGENT)
+    assert result.returncode == 0, result.stderr
     return result.stderr
 
 
@@ -201,13 +195,7 @@ def test_enforce_halt_refuses_the_push_and_names_resume(
     git(repo, "push", "-q", "origin", "HEAD:main")
     tracker("bug", "--agent", "claude-code", cwd=repo)
     commit(repo, "more work", env=AGENT)
-    push = subprocess.run(
-        ["git", "push", "origin", "HEAD:main"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    push = run_git(repo, "push", "origin", "HEAD:main")
     assert push.returncode != 0
     assert "HALTED" in push.stderr and "agent-git-tracker resume claude-code" in push.stderr
     tracker("resume", "claude-code", "--plan", "smaller steps", cwd=repo)
