@@ -65,28 +65,34 @@ def warn(message: str) -> None:
     click.echo(f"agent-git-tracker: warning: {message}", err=True)
 
 
+def _config(migrate_first: bool) -> Config:
+    """The effective configuration, loaded only when a command runs (so --help works even with
+    a broken configuration file); with `migrate_first`, an older plugin's database found in
+    this repository is merged first (once; see `migrate.auto_migrate`)."""
+    params = click.get_current_context().find_root().params
+    config = load(params["db_path"], params["max_db_size"])
+    if migrate_first:
+        from agent_git_tracker.migrate import auto_migrate
+
+        line = auto_migrate(config, Path.cwd())
+        if line:
+            click.echo(f"agent-git-tracker: {line}", err=True)
+    return config
+
+
 def _configured(migrate_first: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorator(command: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            params = click.get_current_context().find_root().params
-            config = load(params["db_path"], params["max_db_size"])
-            if migrate_first:
-                from agent_git_tracker.migrate import auto_migrate
-
-                line = auto_migrate(config, Path.cwd())
-                if line:
-                    click.echo(f"agent-git-tracker: {line}", err=True)
-            return command(config, *args, **kwargs)
+            return command(_config(migrate_first), *args, **kwargs)
 
         return functools.update_wrapper(wrapper, command)
 
     return decorator
 
 
-# Give a command the effective configuration, loaded only when it runs (so --help works even
-# with a broken configuration file). `pass_config` first merges an older plugin's database
-# found in this repository (once; see `migrate.auto_migrate`); `pass_config_only` does not,
-# for the commands that must not open the database.
+# Give a command its configuration as first argument. `pass_config_only` skips the automatic
+# migration, for the commands that must not open the database. Hooks and `track` load theirs
+# inside `capture.run`: a broken configuration file must never fail git or an agent either.
 pass_config = _configured(migrate_first=True)
 pass_config_only = _configured(migrate_first=False)
 
@@ -169,31 +175,28 @@ def hook() -> None:
 
 @hook.command("post-commit")
 @strict_option
-@pass_config_only
-def hook_post_commit(cfg: Config, strict: bool) -> None:
+def hook_post_commit(strict: bool) -> None:
     """Record HEAD in the spool (no database write)."""
-    sys.exit(capture.run(lambda: capture.post_commit(str(cfg.database_path)), strict))
+    sys.exit(capture.run(lambda: capture.post_commit(str(_config(False).database_path)), strict))
 
 
 @hook.command("post-rewrite")
 @click.argument("kind", required=False, default="")
 @strict_option
-@pass_config_only
-def hook_post_rewrite(cfg: Config, kind: str, strict: bool) -> None:
+def hook_post_rewrite(kind: str, strict: bool) -> None:
     """Record old→new hashes after an amend or a rebase (stdin from git)."""
     from agent_git_tracker.hooks import post_rewrite
 
     kind = kind or os.environ.get("PRE_COMMIT_REWRITE_COMMAND", "")
     stdin = "" if sys.stdin.isatty() else sys.stdin.read()
-    sys.exit(capture.run(lambda: post_rewrite(cfg, kind, stdin), strict))
+    sys.exit(capture.run(lambda: post_rewrite(_config(False), kind, stdin), strict))
 
 
 @hook.command("pre-push")
 @click.argument("remote", required=False)
 @click.argument("url", required=False)
 @strict_option
-@pass_config
-def hook_pre_push(cfg: Config, remote: str | None, url: str | None, strict: bool) -> None:
+def hook_pre_push(remote: str | None, url: str | None, strict: bool) -> None:
     """Flush this repository's spool into the database in one transaction."""
     from agent_git_tracker.hooks import pre_push
 
@@ -202,7 +205,7 @@ def hook_pre_push(cfg: Config, remote: str | None, url: str | None, strict: bool
     refused: list[str] = []
 
     def action() -> str | None:
-        flushed, refusal = pre_push(cfg, stdin, os.environ)
+        flushed, refusal = pre_push(_config(True), stdin, os.environ)
         if refusal:
             refused.append(refusal)
         return "; ".join(flushed.outcome.notes) or None
@@ -539,13 +542,9 @@ def track() -> None:
 @click.option("--tool", "name", help="Tool name, e.g. Edit.")
 @click.option("--failed", is_flag=True, help="The tool call failed (no XP).")
 @strict_option
-@pass_config_only
-def track_tool(
-    cfg: Config, agent: str | None, name: str | None, failed: bool, strict: bool
-) -> None:
+def track_tool(agent: str | None, name: str | None, failed: bool, strict: bool) -> None:
     """Record one tool use: XP +1 at the next flush when it succeeded."""
-    options = {"agent": agent, "name": name, "failed": failed}
-    sys.exit(capture.run(lambda: capture.track("tool", options, str(cfg.database_path)), strict))
+    _track("tool", {"agent": agent, "name": name, "failed": failed}, strict)
 
 
 @track.command("command")
@@ -553,13 +552,15 @@ def track_tool(
 @click.option("--name", help="Command name, e.g. pytest.")
 @click.option("--failed", is_flag=True, help="The command failed (no XP).")
 @strict_option
-@pass_config_only
-def track_command(
-    cfg: Config, agent: str | None, name: str | None, failed: bool, strict: bool
-) -> None:
+def track_command(agent: str | None, name: str | None, failed: bool, strict: bool) -> None:
     """Record one command: XP +2 at the next flush when it succeeded."""
-    options = {"agent": agent, "name": name, "failed": failed}
-    sys.exit(capture.run(lambda: capture.track("command", options, str(cfg.database_path)), strict))
+    _track("command", {"agent": agent, "name": name, "failed": failed}, strict)
+
+
+def _track(kind: str, options: dict[str, Any], strict: bool) -> None:
+    sys.exit(
+        capture.run(lambda: capture.track(kind, options, str(_config(False).database_path)), strict)
+    )
 
 
 # --- migration, export and import -----------------------------------------------------------

@@ -260,3 +260,18 @@ def test_events_that_make_no_sense_are_set_aside_and_never_block(
     assert flushed["events"] == 2 and flushed["rejected_lines"] == 1
     assert json.loads(Path(flushed["rejected_file"]).read_text())["id"] == poison["id"]
     assert len(records(db_path, "commit:")) == 2
+
+
+def test_a_broken_config_file_never_blocks_a_commit_or_a_push(
+    repo: Path, db_path: Path, hermetic: Path
+) -> None:
+    config = hermetic / ".config" / "agent-git-tracker" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("max_database_size = \n")
+    # The post-commit hook needs only the database path, which the file still gives.
+    assert run_git(repo, "commit", "--allow-empty", "-m", "x").returncode == 0
+    push = run_git(repo, "push", "origin", "HEAD:main")
+    assert push.returncode == 0, push.stderr
+    lines = [x for x in push.stderr.splitlines() if "agent-git-tracker" in x]
+    assert len(lines) == 1 and "warning" in lines[0] and "not valid TOML" in lines[0]
+    assert len(spool_lines(db_path)) == 1  # waits for a flush with a mended file

@@ -145,3 +145,13 @@ def test_readme_configuration_examples_are_valid(tmp_path: Path) -> None:
     env = {"AGENT_TRACKER_CONFIG": str(config), "HOME": os.environ["HOME"]}
     loaded = load(environ=env)
     assert loaded.max_database_size == 1024**3 and loaded.rules.commit_experience == 5
+
+
+def test_track_with_a_broken_config_file_still_never_fails(repo: Path, hermetic: Path) -> None:
+    config = hermetic / ".config" / "agent-git-tracker" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("colour = 'blue'\n")
+    # `--tool=Edit` takes the full command line rather than the lean path.
+    result = tracker("track", "tool", "--agent", "a", "--tool=Edit", cwd=repo, check=False)
+    assert result.returncode == 0 and result.stderr.count("\n") == 1
+    assert "unknown key 'colour'" in result.stderr
