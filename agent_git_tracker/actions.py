@@ -3,7 +3,6 @@ event to the spool; the next flush writes it (the same single write path as the 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,19 +10,9 @@ from typing import Any
 from agent_git_tracker import keys, rules, spool
 from agent_git_tracker.config import Config
 from agent_git_tracker.errors import UsageError
-from agent_git_tracker.models import GRADE_LABELS, parse_grade
+from agent_git_tracker.models import GRADE_LABELS, check_name, parse_grade
 from agent_git_tracker.state import current
 from agent_git_tracker.workspace import here, record, spool_dir
-
-_AGENT = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
-
-
-def check_agent(agent: str | None) -> str:
-    """A usable agent id: not empty, no control characters."""
-    value = (agent or "").strip()
-    if not _AGENT.fullmatch(value):
-        raise UsageError(f"the agent id must be 1 to 200 printable characters, not {agent!r}")
-    return value
 
 
 def check_time(text: str) -> str:
@@ -63,7 +52,7 @@ def grade_target(config: Config, rev: str, agent: str | None) -> GradeTarget:
                 f"commit {info.hash[:12]} has no recorded agent ({who}); "
                 "name the agent with --agent"
             )
-        chosen = check_agent(chosen)
+        chosen = check_name(chosen)
         previous = state.get(keys.retrospective(chosen, info.hash))
     return GradeTarget(info.hash, info.subject, chosen, info.project_path, previous)
 
@@ -114,7 +103,7 @@ def bug(config: Config, agent: str | None, commit: str | None, note: str | None)
         if not agent and full:
             recorded = state.get(keys.commit(repo["project"], full)) or {}
             agent = recorded.get("agent_id") if recorded.get("kind") == "agent" else None
-        agent = check_agent(agent or _session_agent(config, repo))
+        agent = check_name(agent or _session_agent(config, repo))
         before = known_agent(state.get(keys.agent(agent)), agent)
     after = rules.bug(before, config.rules)
     record(config, repo, "bug", agent=agent, commit=full, note=note or "")
@@ -147,7 +136,7 @@ def _session_agent(config: Config, repo: dict[str, str]) -> str:
 
 def resume(config: Config, agent: str, plan: str) -> dict[str, Any]:
     """Spool the reinstatement of a halted agent at SP 1, with its plan as an activity."""
-    agent = check_agent(agent)
+    agent = check_name(agent)
     if not plan.strip():
         raise UsageError("resume needs a plan: --plan 'what the agent will do differently'")
     with current(config) as (_, state, _):
@@ -166,7 +155,7 @@ def activity(
 ) -> dict[str, Any]:
     """Spool an activity journal entry (task, actions, outcome, decisions)."""
     repo = here()
-    agent = check_agent(agent or _session_agent(config, repo))
+    agent = check_name(agent or _session_agent(config, repo))
     at = check_time(timestamp) if timestamp else None
     if not any((v or "").strip() for v in fields.values()):
         raise UsageError(

@@ -61,6 +61,11 @@ def emit(data: Any, as_json: bool, text: Callable[[Any], str]) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else text(data))
 
 
+def style(text: str, **styles: Any) -> str:
+    """Colour for a terminal (click drops it elsewhere), never with NO_COLOR set."""
+    return text if os.environ.get("NO_COLOR") else click.style(text, **styles)
+
+
 def warn(message: str) -> None:
     click.echo(f"agent-git-tracker: warning: {message}", err=True)
 
@@ -416,12 +421,14 @@ def bug(
     result = actions.bug(cfg, agent, commit, note)
     emit(result, as_json, lambda r: f"bug recorded for {r['agent']}: SP now {r['skill_points']}")
     if result["halted"] and not as_json:
-        click.secho(
-            f"\n*** {result['agent']} is HALTED (SP {result['skill_points']}). ***\n"
-            f"Review its work, then reinstate it with:\n"
-            f"  agent-git-tracker resume {result['agent']} --plan '...'",
-            fg="red",
-            bold=True,
+        click.echo(
+            style(
+                f"\n*** {result['agent']} is HALTED (SP {result['skill_points']}). ***\n"
+                f"Review its work, then reinstate it with:\n"
+                f"  agent-git-tracker resume {result['agent']} --plan '...'",
+                fg="red",
+                bold=True,
+            ),
             err=True,
         )
 
@@ -513,7 +520,7 @@ def _status_text(rows: list[dict[str, Any]], pending: int) -> str:
     lines = []
     for s in rows:
         mark = {f: "*" if f in s["pending"] else "" for f in s}
-        halted = click.style("HALTED", fg="red", bold=True) if s["halted"] else "active"
+        halted = style("HALTED", fg="red", bold=True) if s["halted"] else "active"
         lines.append(
             f"{s['agent']:<16} SP {s['skill_points']}{mark['skill_points']:<2}"
             f"XP {s['experience_points']}{mark['experience_points']:<2}"

@@ -174,10 +174,11 @@ def pending_events(view: Reader, directories: list[str]) -> list[dict[str, Any]]
 
 
 def pending_state(
-    view: Reader, directories: list[str], context: Context
+    view: Reader, directories: list[str], config: Config
 ) -> tuple[Overlay, Outcome, int]:
     """The database as it will be after the next flush: pending events applied to an overlay
     that is never written (read-your-writes for `status` and `report`)."""
     state = Overlay(view)
     events = pending_events(view, directories)
+    context = context_for(config, {e["project"] for e in events}, profiles=False)
     return state, Ledger(state, context).apply(events), len(events)

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from agent_git_tracker import keys, spool
 from agent_git_tracker.config import Config
-from agent_git_tracker.errors import TrackerError, UsageError
+from agent_git_tracker.errors import TrackerError
 from agent_git_tracker.flush import Flushed, flush_repo
 from agent_git_tracker.ledger import iso
+from agent_git_tracker.models import check_name
 from agent_git_tracker.rules import is_halted
 from agent_git_tracker.store import Store, open_store
 from agent_git_tracker.workspace import here, record, spool_dir
@@ -95,24 +96,15 @@ def halted_in_push(store: Store, project: str, refs: list[PushedRef]) -> str | N
     return None
 
 
-_NAME = re.compile(r"[^\x00-\x1f\x7f]+")
-
-
 def start_session(
     config: Config, agent: str, model: str | None, setup: str | None
 ) -> dict[str, str]:
     """Make `agent` the author of this repository's commits until `session end`."""
     values = {
-        "agent": agent.strip(),
-        "model": (model or "").strip(),
-        "setup": (setup or "").strip(),
+        "agent": check_name(agent),
+        "model": check_name(model, "model") if model else "",
+        "setup": check_name(setup, "setup label") if setup else "",
     }
-    for name, value in values.items():
-        if (name == "agent" or value) and not _NAME.fullmatch(value):
-            raise UsageError(
-                f"the session's {name} must be non-empty text without control "
-                f"characters, not {value!r}"
-            )
     values["started"] = iso(time.time())
     directory = spool_dir(config, here())
     spool.write_session(directory, values)

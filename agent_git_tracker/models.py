@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -25,6 +26,18 @@ def parse_grade(raw: str | int) -> int:
         return value
     choices = ", ".join(f"{v} ({label})" for v, label in GRADE_LABELS.items())
     raise UsageError(f"unknown grade {raw!r}: use one of {choices}")
+
+
+_PRINTABLE = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
+
+
+def check_name(value: str | None, what: str = "agent id") -> str:
+    """An agent id or a label: 1 to 200 printable characters (stored in keys and in the
+    line-based session file, so no control characters)."""
+    text = (value or "").strip()
+    if not _PRINTABLE.fullmatch(text):
+        raise UsageError(f"the {what} must be 1 to 200 printable characters, not {value!r}")
+    return text
 
 
 @dataclass(frozen=True)

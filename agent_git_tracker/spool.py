@@ -21,7 +21,6 @@ import zlib
 # Typing names only: `typing` costs the hook several milliseconds at run time.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from typing import Any
 
 
@@ -273,13 +272,3 @@ def remove(paths: list[str]) -> None:
             pass
     if paths:
         sync_dir(os.path.dirname(paths[0]))
-
-
-def all_events(directory: str) -> Iterator[dict[str, Any]]:
-    """Every readable pending event of a repository, without claiming anything."""
-    for path in pending_files(directory):
-        try:
-            events, _ = read_events(path)
-        except FileNotFoundError:
-            continue  # claimed or flushed meanwhile
-        yield from events

@@ -8,8 +8,8 @@ from typing import Any
 
 from agent_git_tracker import keys, spool
 from agent_git_tracker.config import Config
-from agent_git_tracker.flush import context_for, pending_state
-from agent_git_tracker.ledger import Overlay, Record
+from agent_git_tracker.flush import pending_state
+from agent_git_tracker.ledger import Overlay
 from agent_git_tracker.store import View, exists, open_store
 
 STATUS_FIELDS = (
@@ -53,11 +53,8 @@ def current(
     None). The pending overlay is never written."""
     dirs = spool.repo_dirs(str(config.spool_root)) if directories is None else directories
     with database_view(config) as view:
-        probe = Overlay(view)
-        events = [e for d in dirs for e in spool.all_events(d)]
-        projects = {e["project"] for e in events if "project" in e}
-        pending, _, count = pending_state(view, dirs, context_for(config, projects, profiles=False))
-        yield probe, pending, count
+        pending, _, count = pending_state(view, dirs, config)
+        yield Overlay(view), pending, count
 
 
 def agent_status(stored: Overlay, pending: Overlay, agent_id: str) -> dict[str, Any] | None:
@@ -78,7 +75,3 @@ def agent_status(stored: Overlay, pending: Overlay, agent_id: str) -> dict[str, 
 def all_agents(stored: Overlay, pending: Overlay) -> list[dict[str, Any]]:
     ids = [value["id"] for _, value in pending.scan("agent:") if "id" in value]
     return [s for s in (agent_status(stored, pending, a) for a in sorted(ids)) if s]
-
-
-def commit_record(state: Overlay, project: str, commit_hash: str) -> Record | None:
-    return state.get(keys.commit(project, commit_hash))

@@ -8,7 +8,7 @@ from typing import Any
 
 from agent_git_tracker import capture, spool
 from agent_git_tracker.config import Config
-from agent_git_tracker.errors import UsageError
+from agent_git_tracker.errors import TrackerError, UsageError
 
 
 def here() -> dict[str, str]:
@@ -21,13 +21,6 @@ def here() -> dict[str, str]:
         ) from e
 
 
-def maybe_here() -> dict[str, str] | None:
-    try:
-        return capture.repository()
-    except capture.HookError:
-        return None
-
-
 def spool_dir(config: Config, repo: dict[str, str]) -> str:
     return spool.repo_dir(str(config.spool_root), repo["common_dir"])
 
@@ -38,5 +31,5 @@ def record(config: Config, repo: dict[str, str], event_type: str, **fields: Any)
     try:
         spool.append(spool_dir(config, repo), json.dumps(event, ensure_ascii=False))
     except OSError as e:
-        raise UsageError(f"cannot write to the spool {spool_dir(config, repo)}: {e}") from e
+        raise TrackerError(f"cannot write to the spool {spool_dir(config, repo)}: {e}") from e
     return event
