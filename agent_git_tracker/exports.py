@@ -95,13 +95,13 @@ def journal(day: str, entries: list[dict[str, Any]]) -> str:
 
 
 def _latest_agent(view: View, project: str) -> str | None:
-    latest = None
-    for _, record in view.scan(keys.commit_prefix(project)):
-        if record.get("kind") == "agent" and (
-            latest is None or record["timestamp"] > latest["timestamp"]
-        ):
-            latest = record
-    return latest["agent_id"] if latest else None
+    """The agent of the project's latest agent commit, by the commits' digests (small, and
+    their times are in UTC, so that they compare as text)."""
+    latest: list[Any] | None = None
+    for _, fact in view.scan(keys.digest_prefix(project)):
+        if fact[0] == "agent" and fact[4] and (latest is None or fact[4] > latest[4]):
+            latest = fact
+    return latest[1] if latest else None
 
 
 def _write_json(path: Path, data: Any) -> Path:

@@ -56,13 +56,13 @@ def digest(project_path: str, commit_hash: str) -> str:
     return f"digest:{quote(project_path)}:{commit_hash}"
 
 
+def digest_prefix(project_path: str) -> str:
+    return f"digest:{quote(project_path)}:"
+
+
 def digest_of(commit_key: str) -> str:
     """The digest key beside a commit key."""
     return "digest:" + commit_key.removeprefix("commit:")
-
-
-def commit_prefix(project_path: str) -> str:
-    return f"commit:{quote(project_path)}:"
 
 
 def communication(agent_id: str, commit_hash: str, seq: int) -> str:
