@@ -28,6 +28,26 @@ def test_report_formats_through_the_cli(repo: Path, db_path: Path, tmp_path: Pat
     assert "Wrote the HTML report" in out and page.read_text().startswith("<!")
     by_agent = json.loads(tracker("report", "--by", "agent", "--json", cwd=repo).stdout)
     assert by_agent["options"]["by"] == "agent"
+    like = json.loads(tracker("report", "--like", ".", "--json", cwd=repo).stdout)
+    assert like["recommendation"]["like"]["similar_projects"] == [str(repo)]
+    recent = json.loads(
+        tracker(
+            "report",
+            "--since",
+            "30d",
+            "--project",
+            ".",
+            "--agent",
+            "claude-code",
+            "--min-commits",
+            "1",
+            "--json",
+            cwd=repo,
+        ).stdout
+    )
+    assert {r["agent"] for r in recent["rows"]} == {"claude-code", "human"}
+    old = json.loads(tracker("report", "--until", "2000-01-01", "--json", cwd=repo).stdout)
+    assert old["totals"]["commits"] == 0
 
 
 def test_report_refuses_bad_options(repo: Path, db_path: Path) -> None:
