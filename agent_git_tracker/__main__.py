@@ -18,7 +18,7 @@ def _fast(args: list[str]) -> int | None:
         db_path = value if eq else rest.pop(0)
     if rest[:2] not in _FAST:
         return None
-    from agent_git_tracker import capture
+    from agent_git_tracker.capture import hook as capture
 
     options: dict[str, str | bool] = {}
     flags = rest[2:]

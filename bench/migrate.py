@@ -16,10 +16,10 @@ import statistics
 import time
 from collections.abc import Callable
 
-from agent_git_tracker.config import load
-from agent_git_tracker.legacy import read_records, to_entries
-from agent_git_tracker.migrate import auto_migrate, merge
-from agent_git_tracker.store import open_store
+from agent_git_tracker.config.settings import load
+from agent_git_tracker.migration.legacy import read_records, to_entries
+from agent_git_tracker.migration.migrate import auto_migrate, merge
+from agent_git_tracker.store.db import open_store
 
 from common import ROOT, scratch
 

@@ -6,7 +6,7 @@ large write transactions store what it wrote), then times, turn about in the sam
            scanned and decoded (`report.PREFIXES`), nothing else
   digests  the commits' digests alone, scanned and decoded: what the report decodes (a digest
            carries the few facts of a commit the report needs, grade included, so commit records
-           and retrospectives are then left unread; see `agent_git_tracker.digest`)
+           and retrospectives are then left unread; see `agent_git_tracker.ledger.digest`)
   report   `build_report` over the same database
 Targets: report ≤ 2 × floor, and report < 1 s. Each line gives medians, and the best runs,
 whose ratio suffers least from other programs sharing the machine.
@@ -26,11 +26,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from agent_git_tracker import keys, store
-from agent_git_tracker.config import Config
-from agent_git_tracker.ledger import Context, Ledger, Overlay, iso
+from agent_git_tracker.config.settings import Config
+from agent_git_tracker.ledger.ledger import Context, Ledger, Overlay, iso
 from agent_git_tracker.models import GRADE_LABELS, Rules
-from agent_git_tracker.report import PREFIXES, ReportOptions, build_report
+from agent_git_tracker.report.rows import PREFIXES, ReportOptions, build_report
+from agent_git_tracker.store import db as store
+from agent_git_tracker.store import keys
 from bench.common import interleaved
 
 SETUPS = (

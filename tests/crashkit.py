@@ -10,9 +10,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agent_git_tracker import capture, spool
-from agent_git_tracker.config import load
-from agent_git_tracker.store import open_store
+from agent_git_tracker.capture import hook as capture
+from agent_git_tracker.capture import spool
+from agent_git_tracker.config.settings import load
+from agent_git_tracker.store.db import open_store
 
 
 def write_spool(db_path: Path, project: Path, count: int) -> Path:

@@ -6,10 +6,10 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from agent_git_tracker import keys
-from agent_git_tracker.config import load
-from agent_git_tracker.detect import AGENT_IDS
-from agent_git_tracker.store import open_store
+from agent_git_tracker.attribution.detect import AGENT_IDS
+from agent_git_tracker.config.settings import load
+from agent_git_tracker.store import keys
+from agent_git_tracker.store.db import open_store
 
 from conftest import FIXTURES, git, tracker
 

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from agent_git_tracker import keys
-from agent_git_tracker.config import load
-from agent_git_tracker.store import open_store
+from agent_git_tracker.config.settings import load
+from agent_git_tracker.store import keys
+from agent_git_tracker.store.db import open_store
 
 from conftest import HOOK, commit, git, tracker
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_git_tracker.config import DEFAULT_SIZE, load, parse_size
+from agent_git_tracker.config.settings import DEFAULT_SIZE, load, parse_size
 from agent_git_tracker.errors import TrackerError, UsageError
 
 from conftest import tracker

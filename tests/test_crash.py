@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from agent_git_tracker import keys, spool
-from agent_git_tracker.config import load
-from agent_git_tracker.flush import flush_repo
-from agent_git_tracker.store import open_store
+from agent_git_tracker.capture import spool
+from agent_git_tracker.config.settings import load
+from agent_git_tracker.ledger.flush import flush_repo
+from agent_git_tracker.store import keys
+from agent_git_tracker.store.db import open_store
 
 from conftest import tracker
 from crashkit import run_and_kill, snapshot, timed_flush, write_spool

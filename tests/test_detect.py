@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from agent_git_tracker.detect import AGENT_IDS, HUMAN, Attribution, from_commit, from_environment
+from agent_git_tracker.attribution.detect import (
+    AGENT_IDS,
+    HUMAN,
+    Attribution,
+    from_commit,
+    from_environment,
+)
 
 DEV = Path(__file__).resolve().parent / "fixtures" / "attribution" / "dev.jsonl"
 

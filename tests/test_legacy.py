@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from agent_git_tracker import keys
-from agent_git_tracker.legacy import (
+from agent_git_tracker.migration.legacy import (
     LegacyFormatError,
     LegacyRecord,
     is_legacy_file,
@@ -24,6 +23,7 @@ from agent_git_tracker.legacy import (
     read_records,
     to_entries,
 )
+from agent_git_tracker.store import keys
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "legacy-lmdbjs"
 LAYOUTS = ("head", "flat")

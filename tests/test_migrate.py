@@ -18,11 +18,10 @@ from typing import Any
 
 import pytest
 
-from agent_git_tracker import keys
-from agent_git_tracker.config import Config, load
+from agent_git_tracker.config.settings import Config, load
 from agent_git_tracker.errors import TrackerError, UsageError
-from agent_git_tracker.legacy import LegacyRecord, to_entries
-from agent_git_tracker.migrate import (
+from agent_git_tracker.migration.legacy import LegacyRecord, to_entries
+from agent_git_tracker.migration.migrate import (
     LEGACY_RELATIVE,
     MIGRATION_PREFIX,
     Fingerprint,
@@ -33,7 +32,8 @@ from agent_git_tracker.migrate import (
     merge,
     migrate,
 )
-from agent_git_tracker.store import identify, open_store
+from agent_git_tracker.store import keys
+from agent_git_tracker.store.db import identify, open_store
 
 from conftest import FIXTURES, commit, git, tracker
 
@@ -401,8 +401,8 @@ def test_move_aside_resumes_after_a_kill_between_its_steps(tmp_path: Path, db_pa
 MOVE_ASIDE = """
 import sys
 from pathlib import Path
-from agent_git_tracker.config import load
-from agent_git_tracker.migrate import migrate
+from agent_git_tracker.config.settings import load
+from agent_git_tracker.migration.migrate import migrate
 migrate(load(db_path=sys.argv[1]), None, False, True, Path(sys.argv[2]))
 """
 
@@ -585,10 +585,10 @@ COPIES = 300
 MERGE = """
 import sys
 from pathlib import Path
-from agent_git_tracker.config import load
-from agent_git_tracker.legacy import read_records, to_entries
-from agent_git_tracker.migrate import Fingerprint, merge
-from agent_git_tracker.store import open_store
+from agent_git_tracker.config.settings import load
+from agent_git_tracker.migration.legacy import read_records, to_entries
+from agent_git_tracker.migration.migrate import Fingerprint, merge
+from agent_git_tracker.store.db import open_store
 
 db, source, copies = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 base = to_entries(read_records(source))
@@ -600,7 +600,7 @@ with open_store(load(db_path=db)) as store:
 
 def big_entries(source: Path) -> dict[str, Any]:
     """The synthetic source the subprocess merges: the fixture's records, COPIES times."""
-    from agent_git_tracker.legacy import read_records
+    from agent_git_tracker.migration.legacy import read_records
 
     base = to_entries(read_records(source))
     return {f"{key}.{i}": value for i in range(COPIES) for key, value in base.items()}

@@ -16,13 +16,14 @@ from typing import Any
 
 import pytest
 
-from agent_git_tracker import keys, render
-from agent_git_tracker.config import load
+from agent_git_tracker.config.settings import load
 from agent_git_tracker.errors import UsageError
 from agent_git_tracker.models import GRADE_VALUES, Rules
-from agent_git_tracker.report import Report, ReportOptions, Row, build_report
-from agent_git_tracker.report_command import absolute_time, run_report
-from agent_git_tracker.store import Store, open_store
+from agent_git_tracker.report import render
+from agent_git_tracker.report.rows import Report, ReportOptions, Row, build_report
+from agent_git_tracker.report.run import absolute_time, run_report
+from agent_git_tracker.store import keys
+from agent_git_tracker.store.db import Store, open_store
 
 from conftest import commit, tracker
 

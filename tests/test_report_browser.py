@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from test_report import report_of, standard
 
-from agent_git_tracker import render
-from agent_git_tracker.config import load
-from agent_git_tracker.report import Report
-from agent_git_tracker.store import open_store
+from agent_git_tracker.config.settings import load
+from agent_git_tracker.report import render
+from agent_git_tracker.report.rows import Report
+from agent_git_tracker.store.db import open_store
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 METRICS = ("score", "mean_cs_change", "bugs_per_100_commits")

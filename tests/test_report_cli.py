@@ -78,9 +78,9 @@ def test_demo_runs_end_to_end_and_touches_nothing_of_the_user(
 
 
 def test_digests_and_commit_records_give_the_same_report(repo: Path, db_path: Path) -> None:
-    from agent_git_tracker import keys
-    from agent_git_tracker.config import load
-    from agent_git_tracker.store import open_store
+    from agent_git_tracker.config.settings import load
+    from agent_git_tracker.store import keys
+    from agent_git_tracker.store.db import open_store
 
     for i in range(4):
         commit(repo, f"agent {i}", env={"CODEX_SANDBOX": "1"})

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from agent_git_tracker import keys
-from agent_git_tracker.config import Config, load
+from agent_git_tracker.config.settings import Config, load
 from agent_git_tracker.errors import TrackerError
-from agent_git_tracker.store import SCHEMA_KEY, open_store
+from agent_git_tracker.store import keys
+from agent_git_tracker.store.db import SCHEMA_KEY, open_store
 
 from conftest import FIXTURES, tracker
 

@@ -1,0 +1,308 @@
+"""What runs on every commit and every agent tool call: record raw facts, append one event.
+
+This is the hook's whole import path, so it uses `os`, `time`, `fcntl`, `zlib` and the C JSON
+string encoder only: no `subprocess`, `json`, `re`, click or GitPython. Interpretation (who made
+the commit, points, profiles) happens at flush, where its cost is paid once per push.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from _json import encode_basestring_ascii as _quote
+
+from agent_git_tracker.attribution.agents import AGENT_IDS
+from agent_git_tracker.capture import spool
+from agent_git_tracker.config import locate
+
+# Typing names only: `typing` costs the hook several milliseconds at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+
+# Agent markers whose NAMES are recorded; their values are never stored.
+MARKERS = (
+    "AI_AGENT",
+    "CLAUDECODE",
+    "GEMINI_CLI",
+    "OPENCODE",
+    "CURSOR_AGENT",
+    "AMP_CURRENT_THREAD_ID",
+)
+MARKER_PREFIXES = ("CODEX_",)
+DECLARED = {
+    "agent": "AGENT_TRACKER_AGENT",
+    "model": "AGENT_TRACKER_MODEL",
+    "setup": "AGENT_TRACKER_SETUP",
+}
+STRICT_ENV = "AGENT_TRACKER_STRICT"
+# Caps that keep the hook fast on huge commits and huge messages.
+NUMSTAT_SECONDS = 0.5
+MAX_MESSAGE = 64 * 1024
+_FIELDS = (
+    "hash",
+    "parents",
+    "author_name",
+    "author_email",
+    "authored_at",
+    "committer_name",
+    "committer_email",
+    "committed_at",
+)
+_FORMAT = "%x00".join(("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B")) + "%x00"
+
+
+class HookError(Exception):
+    """A failure inside a hook: one warning line, and exit 0 unless strict."""
+
+
+def dumps(value: Any) -> str:
+    """JSON for the few plain types an event holds (the `json` module costs a `re` import)."""
+    if isinstance(value, str):
+        return str(_quote(value))
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_quote(str(k))}:{dumps(v)}" for k, v in value.items()) + "}"
+    return "[" + ",".join(dumps(v) for v in value) + "]"
+
+
+def git(args: list[str], seconds: float | None = None) -> tuple[bytes, bool]:
+    """Run git and return its output. With `seconds`, give up (and kill git) after that long
+    and report the output as cut short."""
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.posix_spawnp(
+            "git",
+            ["git", *args],
+            os.environ,
+            file_actions=[
+                (os.POSIX_SPAWN_DUP2, write_end, 1),
+                (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+            ],
+        )
+    except OSError as e:
+        os.close(read_end)
+        raise HookError(f"cannot run git: {e.strerror}") from e
+    finally:
+        os.close(write_end)
+    chunks, cut = [], False
+    deadline = None if seconds is None else time.monotonic() + seconds
+    with os.fdopen(read_end, "rb") as pipe:
+        while not (cut := deadline is not None and not _ready(pipe, deadline)):
+            chunk = pipe.read1(1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    if cut:
+        os.kill(pid, 9)
+    status = os.waitpid(pid, 0)[1]
+    if status and not cut:
+        raise HookError(f"`git {' '.join(args[:2])}` failed (status {status >> 8})")
+    return b"".join(chunks), cut
+
+
+def _ready(pipe: Any, deadline: float) -> bool:
+    import select
+
+    return bool(select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))[0])
+
+
+def repository() -> dict[str, str]:
+    """Top level, git dir and common dir of the repository in the current directory."""
+    if (
+        os.path.isfile(".git/HEAD")
+        and not os.path.islink(".git")
+        and not (os.environ.keys() & {"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"})
+    ):
+        # Git runs hooks at the top of the work tree: a plain `.git` folder there needs no
+        # `git rev-parse` (a process less on every commit).
+        top = os.getcwd()
+        git_dir = os.path.join(top, ".git")
+        return {"project": top, "worktree": top, "git_dir": git_dir, "common_dir": git_dir}
+    out, _ = git(["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"])
+    top, git_dir, common = out.decode("utf-8", "surrogateescape").split("\n")[:3]
+    common = os.path.normpath(os.path.join(top or git_dir, common))
+    project = os.path.dirname(common) if os.path.basename(common) == ".git" else top or common
+    return {"project": project, "worktree": top, "git_dir": git_dir, "common_dir": common}
+
+
+def branch(git_dir: str) -> str | None:
+    try:
+        with open(os.path.join(git_dir, "HEAD"), encoding="utf-8") as f:
+            head = f.read().strip()
+    except OSError:
+        return None
+    return head.removeprefix("ref: refs/heads/") if head.startswith("ref: ") else None
+
+
+def head_commit() -> dict[str, Any]:
+    """The facts of HEAD as git states them. Counting lines reads every changed file, so a
+    huge commit gets only its file count (from the tree diff) after NUMSTAT_SECONDS."""
+    common = ["log", "-1", "-z", "--no-renames", "--no-show-signature", f"--format={_FORMAT}"]
+    out, cut = git([*common, "--numstat", "HEAD", "--"], NUMSTAT_SECONDS)
+    if cut:
+        out, _ = git([*common, "--raw", "HEAD", "--"])
+    text = out.decode("utf-8", "surrogateescape")
+    values = text.split("\0", len(_FIELDS))
+    facts: dict[str, Any] = dict(zip(_FIELDS, values, strict=False))
+    message, _, stats = values[-1].partition("\0")
+    facts["parents"] = facts.get("parents", "").split()
+    facts["message"] = _cap_message(message)
+    facts.update(_file_count(stats) if cut else _numstat(stats.lstrip("\0\n")))
+    return facts
+
+
+def _cap_message(message: str) -> str:
+    if len(message) <= MAX_MESSAGE:
+        return message
+    half = MAX_MESSAGE // 2  # the head has the subject, the tail the trailers
+    return (
+        f"{message[:half]}\n[… {len(message) - MAX_MESSAGE} characters left out …]\n"
+        f"{message[-half:]}"
+    )
+
+
+def _numstat(stats: str) -> dict[str, Any]:
+    files = insertions = deletions = 0
+    for record in stats.split("\0"):
+        added, _, rest = record.strip("\n").partition("\t")
+        removed, _, path = rest.partition("\t")
+        if not path:
+            continue
+        files += 1
+        insertions += int(added) if added.isdigit() else 0  # "-" for binary files
+        deletions += int(removed) if removed.isdigit() else 0
+    return {
+        "files_changed": files,
+        "insertions": insertions,
+        "deletions": deletions,
+        "stats_capped": False,
+    }
+
+
+def _file_count(raw: str) -> dict[str, Any]:
+    files = sum(1 for part in raw.split("\0") if part.lstrip("\n").startswith(":"))
+    return {"files_changed": files, "insertions": None, "deletions": None, "stats_capped": True}
+
+
+def markers(environ: Mapping[str, str]) -> list[str]:
+    """Names of the agent markers set in the environment. Values are not kept, except that of
+    AI_AGENT when it names one of the known agent ids (the value is then the agent's name)."""
+    names = sorted(n for n in environ if n in MARKERS or n.startswith(MARKER_PREFIXES))
+    value = environ.get("AI_AGENT", "").strip().lower()
+    return [f"AI_AGENT={value}" if n == "AI_AGENT" and value in AGENT_IDS else n for n in names]
+
+
+def declared(environ: Mapping[str, str]) -> dict[str, str]:
+    """What the user declared with AGENT_TRACKER_AGENT / _MODEL / _SETUP."""
+    return {k: environ[v].strip() for k, v in DECLARED.items() if environ.get(v, "").strip()}
+
+
+def spool_dir(repo: Mapping[str, str], db_path: str | None) -> str:
+    root = locate.spool_root(db_path or locate.hook_database_path(os.environ))
+    return spool.repo_dir(root, repo["common_dir"])
+
+
+def event(event_type: str, repo: Mapping[str, str], **fields: Any) -> dict[str, Any]:
+    return {
+        "id": spool.new_id(),
+        "type": event_type,
+        "time": time.time(),
+        "project": repo["project"],
+        "worktree": repo["worktree"],
+        **fields,
+    }
+
+
+def post_commit(db_path: str | None) -> str | None:
+    """Append the commit event of HEAD; returns a warning to print, if any."""
+    repo = repository()
+    directory = spool_dir(repo, db_path)
+    session = spool.read_session(directory)
+    commit = head_commit()
+    commit["branch"] = branch(repo["git_dir"])
+    spool.append(
+        directory,
+        dumps(
+            event(
+                "commit",
+                repo,
+                commit=commit,
+                session=session,
+                declared=declared(os.environ),
+                markers=markers(os.environ),
+            )
+        ),
+    )
+    return halted_warning(directory, session, commit)
+
+
+def halted_warning(
+    directory: str, session: dict[str, str] | None, commit: dict[str, Any]
+) -> str | None:
+    """A warning when the commit's agent is halted; detection runs only if some agent is."""
+    halted = spool.halted_agents(os.path.dirname(directory))
+    if not halted:
+        return None
+    from agent_git_tracker.attribution.attribute import attribute
+
+    agent = attribute(commit, session, declared(os.environ), markers(os.environ), None).agent
+    if agent not in halted:
+        return None
+    return (
+        f"agent {agent} is HALTED (skill points at 0) and made this commit; reinstate it "
+        f"with `agent-git-tracker resume {agent} --plan '...'`"
+    )
+
+
+def track(kind: str, options: dict[str, Any], db_path: str | None) -> None:
+    """Append one tool-use or command event for the agent of the active session."""
+    repo = repository()
+    directory = spool_dir(repo, db_path)
+    session = spool.read_session(directory) or {}
+    agent = options.get("agent") or declared(os.environ).get("agent") or session.get("agent")
+    if not agent:
+        raise HookError(
+            "no agent: pass --agent, set AGENT_TRACKER_AGENT, or start a session "
+            "with `agent-git-tracker session start --agent NAME`"
+        )
+    if session:
+        os.utime(os.path.join(directory, spool.SESSION))  # an agent at work keeps it alive
+    spool.append(
+        directory,
+        dumps(
+            event(
+                kind,
+                repo,
+                agent=agent,
+                name=options.get("name"),
+                failed=bool(options.get("failed")),
+                model=session.get("model") if session.get("agent") == agent else None,
+                setup=session.get("setup") if session.get("agent") == agent else None,
+            )
+        ),
+    )
+
+
+def run(action: Any, strict: bool) -> int:
+    """Run a hook action: any failure is one warning line and exit 0, unless strict."""
+    try:
+        warning = action()
+    except Exception as e:  # a hook must never break git or the agent
+        if strict:
+            print(f"agent-git-tracker: error: {e}", file=sys.stderr)
+            return 1
+        print(
+            f"agent-git-tracker: warning: {e} (nothing is lost; commit went through)",
+            file=sys.stderr,
+        )
+        return 0
+    if warning:
+        print(f"agent-git-tracker: warning: {warning}", file=sys.stderr)
+    return 0

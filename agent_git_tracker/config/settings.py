@@ -1,0 +1,187 @@
+"""The effective configuration and where each value came from.
+
+Strongest first: the global command-line options, the environment, the TOML file, the defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent_git_tracker.config import locate
+from agent_git_tracker.errors import TrackerError, UsageError
+from agent_git_tracker.models import GRADE_VALUES, Rules
+
+MIB = 1024 * 1024
+MIN_SIZE = MIB
+MAX_SIZE = 2 * 1024 * MIB
+DEFAULT_SIZE = 512 * MIB
+
+_ALIASES = {"databasePath": "database_path", "maxDatabaseSize": "max_database_size"}
+_FILE_KEYS: dict[str, type | tuple[type, ...]] = {
+    "database_path": str,
+    "max_database_size": (int, str),
+    "export_state_files": bool,
+    "enforce_halt": bool,
+    "rules": dict,
+}
+_UNITS = {
+    "": 1, "b": 1,
+    "k": 1000, "kb": 1000, "kib": 1024,
+    "m": 1000**2, "mb": 1000**2, "mib": 1024**2,
+    "g": 1000**3, "gb": 1000**3, "gib": 1024**3,
+}  # fmt: skip
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Config:
+    database_path: Path
+    max_database_size: int
+    export_state_files: bool | None = None
+    enforce_halt: bool = False
+    rules: Rules = field(default_factory=Rules)
+    sources: Mapping[str, str] = field(default_factory=dict)
+    config_file: Path | None = None
+
+    @property
+    def spool_root(self) -> Path:
+        return Path(locate.spool_root(str(self.database_path)))
+
+
+def parse_size(raw: object, source: str) -> int:
+    """A byte count from `536870912`, `512MiB`, `1GB` …, checked against the allowed range."""
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise UsageError(
+            f"max_database_size from {source} must be a number of bytes or a size "
+            f"such as '512MiB', not {raw!r}"
+        )
+    size: int | None = raw if isinstance(raw, int) else None
+    if isinstance(raw, str):
+        match = _SIZE.fullmatch(raw)
+        unit = match.group(2).lower() if match else None
+        if match and unit in _UNITS:
+            size = int(float(match.group(1)) * _UNITS[unit])
+    if size is None:
+        raise UsageError(
+            f"max_database_size {raw!r} from {source} is not a size: use a byte "
+            "count or a number with B, KB, KiB, MB, MiB, GB or GiB"
+        )
+    if not MIN_SIZE <= size <= MAX_SIZE:
+        raise UsageError(
+            f"max_database_size {raw!r} ({size} bytes) from {source} is outside "
+            f"the allowed range 1 MiB ({MIN_SIZE}) … 2 GiB ({MAX_SIZE}) bytes"
+        )
+    return size
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """The checked contents of a configuration file; unknown keys and wrong types are refused."""
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except OSError as e:
+        raise TrackerError(f"cannot read the configuration file {path}: {e.strerror}") from e
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise TrackerError(f"the configuration file {path} is not valid TOML: {e}") from e
+    checked: dict[str, Any] = {}
+    for key, value in data.items():
+        name = _ALIASES.get(key, key)
+        if name not in _FILE_KEYS:
+            known = ", ".join(_FILE_KEYS)
+            raise TrackerError(f"unknown key {key!r} in {path}; the known keys are {known}")
+        if not isinstance(value, _FILE_KEYS[name]) or (
+            isinstance(value, bool) and _FILE_KEYS[name] is not bool
+        ):
+            raise TrackerError(f"{key!r} in {path} has the wrong type ({type(value).__name__})")
+        checked[name] = value
+    return checked
+
+
+def parse_rules(table: Mapping[str, Any], where: str) -> Rules:
+    """`Rules` from a `[rules]` table: integer constants and a `grade_points` table."""
+    known = {f.name for f in dataclasses.fields(Rules)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in known:
+            raise TrackerError(
+                f"unknown rule {key!r} in {where}; the known rules are " + ", ".join(sorted(known))
+            )
+        if key == "grade_points":
+            values[key] = _grade_points(value, where)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            values[key] = value
+        else:
+            raise TrackerError(f"rule {key!r} in {where} must be an integer, not {value!r}")
+    if values.get("level_up_factor", 1) < 1:
+        raise TrackerError(f"rule 'level_up_factor' in {where} must be at least 1")
+    return Rules(**values)
+
+
+def _grade_points(value: object, where: str) -> dict[str, int]:
+    points = dict(Rules().grade_points)
+    if not isinstance(value, dict):
+        raise TrackerError(
+            f"rule 'grade_points' in {where} must be a table such as "
+            "{ bad = -1, neutral = 1, good = 2, excellence = 5 }"
+        )
+    for label, number in value.items():
+        if label not in GRADE_VALUES or not isinstance(number, int) or isinstance(number, bool):
+            raise TrackerError(
+                f"grade_points.{label} in {where} must name a grade "
+                f"({', '.join(GRADE_VALUES)}) and give an integer"
+            )
+        points[label] = number
+    return points
+
+
+def load(
+    db_path: str | None = None,
+    max_db_size: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Resolve the effective configuration; nothing is opened or created."""
+    env = dict(os.environ if environ is None else environ)
+    file_path, explicit = locate.config_file(env)
+    path = Path(file_path)
+    data: dict[str, Any] = {}
+    if explicit or path.exists():
+        data = read_file(path)
+    where = f"the configuration file {path}"
+
+    def pick(cli: str | None, cli_name: str, env_name: str, key: str) -> tuple[Any, str]:
+        if cli is not None:
+            return cli, f"the option {cli_name}"
+        if env.get(env_name):
+            return env[env_name], f"the environment variable {env_name}"
+        if key in data:
+            return data[key], f"{where} (key {key})"
+        return None, "the default"
+
+    raw_path, path_source = pick(db_path, "--db-path", locate.DB_PATH_ENV, "database_path")
+    raw_size, size_source = pick(
+        max_db_size, "--max-db-size", locate.MAX_SIZE_ENV, "max_database_size"
+    )
+    return Config(
+        database_path=Path(
+            locate.resolve_path(raw_path) if raw_path else locate.default_database_path()
+        ),
+        max_database_size=DEFAULT_SIZE if raw_size is None else parse_size(raw_size, size_source),
+        export_state_files=data.get("export_state_files"),
+        enforce_halt=data.get("enforce_halt", False),
+        rules=parse_rules(data.get("rules", {}), where),
+        sources={
+            "database_path": path_source,
+            "max_database_size": size_source,
+            "export_state_files": f"{where}" if "export_state_files" in data else "the default",
+            "enforce_halt": f"{where}" if "enforce_halt" in data else "the default",
+            "rules": f"{where}" if data.get("rules") else "the default",
+        },
+        config_file=path if data or explicit or path.exists() else None,
+    )

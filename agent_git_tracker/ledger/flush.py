@@ -1,0 +1,186 @@
+"""The flush: every spooled event of a repository into LMDB in ONE write transaction.
+
+Exactly once: a flush first claims the appended events into a batch file, and its transaction
+records the batch ids it applied (`meta:batch:<id>`). A flush killed before its commit left
+nothing in the database and its batch is applied by the next one; a flush killed after its commit
+left a batch file whose id is recorded, and the next flush only removes it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent_git_tracker.capture import spool
+from agent_git_tracker.config.settings import Config
+from agent_git_tracker.ledger import exports
+from agent_git_tracker.ledger.ledger import Context, Ledger, Outcome, Overlay, Reader, iso, problem
+from agent_git_tracker.ledger.points import is_halted
+from agent_git_tracker.store import keys
+from agent_git_tracker.store.db import Store, View
+
+MakeContext = Callable[[Config, set[str]], Context]
+
+BATCH_PREFIX = keys.meta("batch:")
+
+
+@dataclass
+class Flushed:
+    """The result of flushing one repository's spool."""
+
+    directory: str
+    events: int = 0
+    puts: int = 0
+    outcome: Outcome = field(default_factory=Outcome)
+    rejected: str | None = None
+    rejected_lines: int = 0
+    exported: list[Path] = field(default_factory=list)
+
+
+def batch_key(path: str) -> str:
+    return keys.meta(f"batch:{spool.batch_id(path)}")
+
+
+def context_for(config: Config, projects: set[str], profiles: bool = True) -> Context:
+    """Per-project facts from git, read before the write transaction starts. The profiles
+    (language, size, remote) only a flush writes: a pending view goes without them."""
+    from agent_git_tracker import gitmeta
+
+    return Context(
+        rules=config.rules,
+        repo_agents={p: gitmeta.repo_agent(p) for p in projects},
+        profiles={p: gitmeta.profile(p) for p in projects} if profiles else {},
+    )
+
+
+def flush_repo(store: Store, directory: str, make_context: MakeContext = context_for) -> Flushed:
+    """Flush one repository's spool folder."""
+    result = Flushed(directory)
+    if not os.path.isdir(directory):
+        return result
+    with spool.Locked(directory, "flush.lock"):
+        paths = spool.claim(directory)
+        if not paths:
+            return result
+        loaded = [(path, *_readable(path)) for path in paths]
+        events = [e for _, good, _ in loaded for e in good]
+        bad = [line for _, _, lines in loaded for line in lines]
+        context = make_context(store.config, {e["project"] for e in events if "project" in e})
+        with store.writing() as txn:
+            todo = [(p, good) for p, good, _ in loaded if txn.get(batch_key(p)) is None]
+            state = Overlay(txn)
+            ledger = Ledger(state, context)
+            result.outcome = ledger.apply(e for _, good in todo for e in good)
+            _profiles(state, context, result.outcome.projects, events)
+            for path, good in todo:
+                state.put(
+                    batch_key(path), {"path": path, "events": len(good), "applied_at": iso(_now())}
+                )
+            _forget_old_batches(txn, state, {batch_key(p) for p in paths})
+            txn.put_many(state.dirty)
+            result.events, result.puts = sum(len(g) for _, g in todo), txn.puts
+        if bad:
+            result.rejected, result.rejected_lines = spool.set_aside(directory, bad), len(bad)
+        spool.remove(paths)
+    _write_halted(store)
+    _export(store, directory, {e["project"] for e in events if "project" in e}, result)
+    return result
+
+
+def _readable(path: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The events of a spool file that can be applied, and the lines to set aside (unreadable,
+    or events that make no sense: they must never block the good ones)."""
+    good, bad = spool.read_events(path)
+    keep = []
+    for event in good:
+        if problem(event) is None:
+            keep.append(event)
+        else:
+            bad.append(json.dumps(event, ensure_ascii=False))
+    return keep, bad
+
+
+def _now() -> float:
+    import time
+
+    return time.time()
+
+
+def _export(store: Store, directory: str, projects: set[str], result: Flushed) -> None:
+    """The read-only state files, from the committed database; a failure is only a note."""
+    session = spool.read_session(directory) or {}
+    try:
+        with store.reading() as view:
+            for project in sorted(projects):
+                result.exported += exports.write(
+                    view, store.config, Path(project), session.get("agent")
+                )
+    except OSError as e:
+        result.outcome.notes.append(f"state files not exported: {e}")
+
+
+def _forget_old_batches(txn: View, state: Overlay, current: set[str]) -> None:
+    """Batch markers whose files are gone can never be needed again."""
+    for key, value in txn.scan(BATCH_PREFIX):
+        if key not in current and not os.path.exists(value.get("path", "")):
+            state.delete(key)
+
+
+def _profiles(
+    state: Overlay, context: Context, projects: set[str], events: list[dict[str, Any]]
+) -> None:
+    """Each project's profile: remote, main language, first and last seen."""
+    for project in projects | {e["project"] for e in events if e.get("type") == "commit"}:
+        key = keys.project(project)
+        old = state.get(key) or {"project_path": project, "first_seen": None}
+        times = [e["time"] for e in events if e.get("project") == project]
+        seen = iso(max(times)) if times else None
+        profile = {**old, **context.profiles.get(project, {}), "last_seen": seen}
+        profile["first_seen"] = old.get("first_seen") or (iso(min(times)) if times else None)
+        state.put(key, profile)
+
+
+def _write_halted(store: Store) -> None:
+    """The post-commit hook warns about halted agents from this small file."""
+    with store.reading() as view:
+        halted = [value["id"] for _, value in view.scan("agent:") if is_halted(value)]
+    root = str(store.config.spool_root)
+    if halted or os.path.exists(os.path.join(root, spool.HALTED)):
+        spool.private_dir(root)
+        spool.write_file(os.path.join(root, spool.HALTED), "".join(f"{a}\n" for a in halted))
+
+
+def flush_all(store: Store, make_context: MakeContext = context_for) -> list[Flushed]:
+    """Flush every repository's spool."""
+    return [
+        flush_repo(store, d, make_context) for d in spool.repo_dirs(str(store.config.spool_root))
+    ]
+
+
+def pending_events(view: Reader, directories: list[str]) -> list[dict[str, Any]]:
+    """Every spooled event not yet in the database, oldest first."""
+    events: list[dict[str, Any]] = []
+    for directory in directories:
+        for path in spool.pending_files(directory):
+            if os.path.basename(path).startswith("batch-") and view.get(batch_key(path)):
+                continue  # applied already; its file is about to be removed
+            try:
+                events += _readable(path)[0]
+            except FileNotFoundError:
+                continue  # flushed meanwhile
+    return events
+
+
+def pending_state(
+    view: Reader, directories: list[str], config: Config
+) -> tuple[Overlay, Outcome, int]:
+    """The database as it will be after the next flush: pending events applied to an overlay
+    that is never written (read-your-writes for `status` and `report`)."""
+    state = Overlay(view)
+    events = pending_events(view, directories)
+    context = context_for(config, {e["project"] for e in events}, profiles=False)
+    return state, Ledger(state, context).apply(events), len(events)

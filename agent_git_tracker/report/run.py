@@ -1,0 +1,128 @@
+"""`agent-git-tracker report`: options in, the text to print out (and an HTML file written)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from agent_git_tracker.config.settings import Config
+from agent_git_tracker.errors import TrackerError, UsageError
+from agent_git_tracker.ledger.ledger import Overlay
+from agent_git_tracker.ledger.state import current
+from agent_git_tracker.report import render
+from agent_git_tracker.report.rows import RawSource, ReportOptions, build_report
+from agent_git_tracker.store.db import encode, exists
+
+FORMATS = ("table", "json", "csv")
+_AGE = re.compile(r"\s*(\d+)\s*([hdw])\s*", re.IGNORECASE)
+_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
+
+
+class _Pending:
+    """The database with the events still in the spool applied; keeps `scan_raw`, so that the
+    report skips what it does not need before decoding."""
+
+    def __init__(self, overlay: Overlay) -> None:
+        self._overlay = overlay
+
+    def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]:
+        base, dirty = self._overlay.base, self._overlay.dirty
+        if isinstance(base, RawSource):
+            for key, raw in base.scan_raw(prefix):
+                if key not in dirty:
+                    yield key, raw
+        for key in sorted(k for k in dirty if k.startswith(prefix)):
+            value = dirty[key]
+            if value is not None:
+                yield key, encode(value)
+
+
+def absolute_time(text: str | None, now: datetime) -> str | None:
+    """An age such as `30d`, `12h` or `4w` as an ISO time before `now`; anything else as is."""
+    if text is None:
+        return None
+    match = _AGE.fullmatch(text)
+    if not match:
+        return text.strip()
+    hours = int(match.group(1)) * _HOURS[match.group(2).lower()]
+    return (now - timedelta(hours=hours)).isoformat(timespec="seconds")
+
+
+def _project(wanted: str | None) -> str | None:
+    """`--project .` or another folder names that repository; other text is matched as is."""
+    if wanted is None or not os.path.isdir(wanted):
+        return wanted
+    from agent_git_tracker import gitmeta
+
+    try:
+        return gitmeta.locate(wanted)["project"]
+    except UsageError:
+        return str(Path(wanted).resolve())
+
+
+def _like(path: str | None) -> Mapping[str, Any] | None:
+    if path is None:
+        return None
+    from agent_git_tracker import gitmeta
+
+    return gitmeta.profile(gitmeta.locate(path)["project"])
+
+
+def _no_data(config: Config) -> str:
+    return (
+        f"No data yet: there is no database at {config.database_path}. Install the hooks in a "
+        "repository with `agent-git-tracker install`; commits are recorded when they are made "
+        "and written at the next push (or `agent-git-tracker flush`)."
+    )
+
+
+def _write(path: Path, page: str) -> None:
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as e:
+        raise TrackerError(f"cannot write the HTML report to {path}: {e.strerror}") from e
+
+
+def run_report(
+    config: Config,
+    options: ReportOptions,
+    fmt: str,
+    html_path: Path | None,
+    stream_is_tty: bool,
+    width: int,
+) -> str:
+    """The report in `fmt` (table, json or csv), with pending spool events included; also
+    writes the HTML page to `html_path`. Colour only on a terminal and without NO_COLOR."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+    now = datetime.now(UTC)
+    options = replace(
+        options,
+        since=absolute_time(options.since, now),
+        until=absolute_time(options.until, now),
+        project=_project(options.project),
+    )
+    like_profile = _like(options.like)
+    with current(config) as (_, pending, count):
+        source = _Pending(pending) if count else pending.base
+        report = build_report(source, options, like_profile)
+        empty = count == 0 and not exists(config)
+    if html_path is not None:
+        _write(html_path, render.as_html(report))
+    if fmt == "json":
+        return json.dumps(render.as_json(report), indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        return render.as_csv(report).rstrip("\n")
+    if empty:
+        return _no_data(config)
+    color = stream_is_tty and not os.environ.get("NO_COLOR")
+    table = render.as_table(report, width, color)
+    if html_path is not None:
+        table += f"\n\nWrote the HTML report to {html_path}; open it in a browser."
+    return table

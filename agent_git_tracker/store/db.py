@@ -1,0 +1,310 @@
+"""The central LMDB database: the only module that imports `lmdb`.
+
+Keys are the prefixed strings built by `keys`; values are UTF-8 JSON objects. Every transaction
+sits in a `with`; a write transaction is all or nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import lmdb
+import orjson
+
+from agent_git_tracker.config.settings import Config
+from agent_git_tracker.errors import TrackerError
+from agent_git_tracker.store import keys
+
+SCHEMA_VERSION = 1
+SCHEMA_KEY = keys.meta("schema")
+LMDB_MAGIC = 0xBEEFC0DE
+OLD_PLUGIN_DIR = Path(".config", "opencode", "plugins", "agent-tracker")
+
+
+def encode(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError as e:  # orjson's error type for what JSON cannot hold
+        raise TypeError(f"cannot store {type(value).__name__} value as JSON: {e}") from e
+
+
+def decode(raw: bytes | memoryview) -> Any:
+    return orjson.loads(raw)
+
+
+class View:
+    """Reads inside one transaction."""
+
+    def __init__(self, txn: Any) -> None:
+        self._txn = txn
+
+    def get(self, key: str) -> Any | None:
+        raw = self._txn.get(key.encode())
+        return None if raw is None else decode(raw)
+
+    def _range(self, prefix: str, values: bool) -> Iterator[Any]:
+        start, end = _bounds(prefix)
+        with self._txn.cursor() as cursor:
+            if not cursor.set_range(start):
+                return
+            for item in cursor.iternext(keys=True, values=values):
+                if end is not None and (item[0] if values else item) >= end:
+                    return
+                yield item
+
+    def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]:
+        """Every key starting with `prefix`, in key order, with its undecoded value."""
+        for key, raw in self._range(prefix, values=True):
+            yield key.decode(), raw
+
+    def scan(self, prefix: str) -> Iterator[tuple[str, Any]]:
+        for key, raw in self._range(prefix, values=True):
+            yield key.decode(), decode(raw)
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        """Every key starting with `prefix`, without reading the values."""
+        for key in self._range(prefix, values=False):
+            yield key.decode()
+
+    def is_empty(self) -> bool:
+        with self._txn.cursor() as cursor:
+            return not cursor.first()
+
+    def count(self, prefix: str) -> int:
+        return sum(1 for _ in self._range(prefix, values=False))
+
+
+def _bounds(prefix: str) -> tuple[bytes, bytes | None]:
+    """The first key with `prefix`, and the first key after all of them (None: the end)."""
+    start = prefix.encode()
+    stem = start.rstrip(b"\xff")
+    return start, stem[:-1] + bytes([stem[-1] + 1]) if stem else None
+
+
+class WriteView(View):
+    """Reads and writes inside one write transaction; `puts` counts the values written."""
+
+    def __init__(self, txn: Any) -> None:
+        super().__init__(txn)
+        self.puts = 0
+
+    def put(self, key: str, value: Any) -> None:
+        self._txn.put(key.encode(), encode(value))
+        self.puts += 1
+
+    def delete(self, key: str) -> None:
+        self._txn.delete(key.encode())
+
+    def put_many(self, items: Mapping[str, Any]) -> None:
+        """Write every item; a value of None deletes the key."""
+        for key, value in items.items():
+            if value is None:
+                self.delete(key)
+            else:
+                self.put(key, value)
+
+
+class Store:
+    """One open database environment. Open it with `open_store`."""
+
+    def __init__(self, env: Any, config: Config) -> None:
+        self._env = env
+        self.config = config
+        self.path = config.database_path
+        self._users = 1
+
+    def close(self) -> None:
+        self._users -= 1
+        if self._users == 0:
+            _OPEN.pop(str(self.path), None)
+            self._env.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[View]:
+        with self._env.begin() as txn:
+            yield View(txn)
+
+    @contextmanager
+    def writing(self) -> Iterator[WriteView]:
+        """One write transaction: committed when the block ends, aborted if it raises."""
+        try:
+            with self._env.begin(write=True) as txn:
+                yield WriteView(txn)
+        except lmdb.MapFullError as e:
+            raise self._full_error() from e
+        except lmdb.ReadonlyError as e:
+            raise TrackerError(f"the database {self.path} is open read-only") from e
+        except lmdb.Error as e:
+            raise TrackerError(f"cannot write to the database {self.path}: {e}") from e
+
+    def put_many(self, items: Mapping[str, Any]) -> int:
+        """Write many keys in ONE transaction, all or nothing; returns the values written."""
+        with self.writing() as txn:
+            txn.put_many(items)
+            return txn.puts
+
+    def info(self) -> dict[str, Any]:
+        """Path, sizes, schema version and record counts per key prefix."""
+        with self.reading() as view:
+            counts = {prefix: view.count(prefix + ":") for prefix in keys.PREFIXES}
+            schema = view.get(SCHEMA_KEY) or {}
+        return {
+            "path": str(self.path),
+            "file_size": self.path.stat().st_size,
+            "map_size": self._env.info()["map_size"],
+            "max_database_size": self.config.max_database_size,
+            "schema_version": schema.get("version"),
+            "counts": counts,
+        }
+
+    def _full_error(self) -> TrackerError:
+        source = self.config.sources.get("max_database_size", "the default")
+        return TrackerError(
+            f"the database {self.path} is full at its limit of {self.config.max_database_size} "
+            f"bytes (max_database_size, from {source}); nothing was written. Raise "
+            "max_database_size (at most 2GiB), for example with AGENT_TRACKER_MAX_DB_SIZE=1GiB, "
+            "and run the command again"
+        )
+
+
+def identify(path: Path) -> str | None:
+    """None for a file this package can open; otherwise what wrote the file, for the message."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(32)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise TrackerError(f"cannot read the database {path}: {e.strerror}") from e
+    if not head:
+        return None  # an empty file: LMDB initialises it
+    if len(head) >= 24 and struct.unpack_from("<II", head, 16) == (LMDB_MAGIC, 1):
+        return None
+    if len(head) >= 32 and struct.unpack_from("<I", head, 24)[0] == LMDB_MAGIC:
+        version = struct.unpack_from("<I", head, 28)[0] & 0xFFFF
+        if version == 2:
+            return (
+                "lmdb-js (LMDB data format v2), the database format of the older "
+                "TypeScript agent-tracker plugin for OpenCode"
+            )
+        return f"a newer LMDB (data format v{version})"
+    return "a program other than LMDB: it is not an LMDB database"
+
+
+def _foreign_error(path: Path, writer: str) -> TrackerError:
+    return TrackerError(
+        f"the file at the database path {path} was written by {writer}, and this tool will not "
+        "modify it. Import it with `agent-git-tracker migrate --from "
+        f"{path}` (or `migrate --move-aside` to import it, keep it as a backup and start this "
+        "database in its place), or choose another path with --db-path"
+    )
+
+
+def _needs_schema(view: View, path: Path) -> bool:
+    """True for a new, empty database; refuses another program's file and a newer schema."""
+    schema = view.get(SCHEMA_KEY)
+    if schema is None:
+        if view.is_empty():
+            return True
+        raise _foreign_error(path, "another program (LMDB, without this tool's schema)")
+    if schema.get("version", 0) > SCHEMA_VERSION:
+        raise TrackerError(
+            f"the database {path} has schema version {schema['version']}, newer than this "
+            f"agent-git-tracker understands ({SCHEMA_VERSION}); upgrade with "
+            "`pip install --upgrade agent-git-tracker`"
+        )
+    return False
+
+
+def exists(config: Config) -> bool:
+    return config.database_path.exists() and config.database_path.stat().st_size > 0
+
+
+# LMDB allows one environment per file and process: nested opens share it.
+_OPEN: dict[str, Store] = {}
+
+
+def open_store(config: Config, *, warn: Any = None) -> Store:
+    """Open (and on first use create) the central database, refusing foreign files."""
+    path = config.database_path
+    if str(path) in _OPEN:
+        shared = _OPEN[str(path)]
+        shared._users += 1
+        return shared
+    if path.is_symlink() or Path(f"{path}-lock").is_symlink():
+        raise TrackerError(
+            f"the database path {path} (or its -lock file) is a symlink, to "
+            f"{path.resolve()}; this tool writes only where it is told: set database_path to "
+            "the real file instead"
+        )
+    writer = identify(path)
+    if writer:
+        raise _foreign_error(path, writer)
+    if not exists(config):
+        _prepare_new(path, warn)
+    try:
+        env = lmdb.open(
+            str(path),
+            map_size=config.max_database_size,
+            subdir=False,
+            max_dbs=0,
+            mode=0o600,
+            max_readers=256,
+        )
+    except lmdb.Error as e:
+        raise TrackerError(f"cannot open the database {path}: {e}") from e
+    store = Store(env, config)
+    _OPEN[str(path)] = store
+    try:
+        _private(path)
+        with store.reading() as view:
+            new = _needs_schema(view, path)
+        if new:
+            store.put_many({SCHEMA_KEY: {"version": SCHEMA_VERSION}})
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _prepare_new(path: Path, warn: Any) -> None:
+    try:
+        make_private_dirs(path.parent)
+    except OSError as e:
+        raise TrackerError(f"cannot create the folder {path.parent}: {e.strerror}") from e
+    home = Path(os.path.expanduser("~"))
+    default = home / ".config" / "opencode" / "agent-tracker.lmdb"
+    if warn and path == default and (home / OLD_PLUGIN_DIR).is_dir():
+        warn(
+            f"the older agent-tracker OpenCode plugin is installed ({home / OLD_PLUGIN_DIR}) "
+            f"and uses the same database path {path}; it crashes on this tool's database. "
+            "Remove the plugin, or set a different database_path for one of the two"
+        )
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create `folder` and every missing parent with mode 0700 (mkdir's `parents` would not)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        new.mkdir(mode=0o700, exist_ok=True)
+
+
+def _private(path: Path) -> None:
+    """The data and lock files are the user's alone."""
+    for file in (path, Path(f"{path}-lock")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            os.chmod(file, 0o600)
