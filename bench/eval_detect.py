@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent_git_tracker.attribution.detect import AGENT_IDS, HUMAN, from_commit
+from agent_git_tracker.attribution.agents import AGENT_IDS
+from agent_git_tracker.attribution.detect import HUMAN, from_commit
 
 DEV = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "attribution" / "dev.jsonl"
 PROSE_ONLY = "prose-only"

@@ -26,10 +26,11 @@ from common import ROOT, scratch
 
 sys.path.insert(0, str(ROOT / "tests"))
 
-from agent_git_tracker import gitmeta, spool  # noqa: F401 - import GitPython before timing
+from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import load
 from agent_git_tracker.ledger.flush import context_for, flush_repo
-from agent_git_tracker.ledger.ledger import Ledger, Overlay
+from agent_git_tracker.ledger.ledger import Ledger
+from agent_git_tracker.ledger.overlay import Overlay
 from agent_git_tracker.store.db import Store, open_store
 
 from crashkit import write_spool

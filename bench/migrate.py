@@ -17,8 +17,10 @@ import time
 from collections.abc import Callable
 
 from agent_git_tracker.config.settings import load
-from agent_git_tracker.migration.legacy import read_records, to_entries
-from agent_git_tracker.migration.migrate import auto_migrate, merge
+from agent_git_tracker.migration.auto import auto_migrate
+from agent_git_tracker.migration.legacy import read_records
+from agent_git_tracker.migration.legacy.mapping import to_entries
+from agent_git_tracker.migration.migrate import merge
 from agent_git_tracker.store.db import open_store
 
 from common import ROOT, scratch

@@ -205,8 +205,18 @@ def declared(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 def spool_dir(repo: Mapping[str, str], db_path: str | None) -> str:
-    root = locate.spool_root(db_path or locate.hook_database_path(os.environ))
+    root = locate.spool_root(db_path or database_path())
     return spool.repo_dir(root, repo["common_dir"])
+
+
+def database_path() -> str:
+    """The database path the command line would use, read cheaply when the file allows."""
+    try:
+        return locate.hook_database_path(os.environ)
+    except locate.Unsure:
+        from agent_git_tracker.config.settings import load
+
+        return str(load(environ=dict(os.environ)).database_path)
 
 
 def event(event_type: str, repo: Mapping[str, str], **fields: Any) -> dict[str, Any]:

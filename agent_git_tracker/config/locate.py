@@ -1,7 +1,7 @@
 """Where the configuration file and the database are, using nothing but `os`.
 
 The post-commit hook needs the database path (its spool sits beside it) on every commit, so this
-module must stay cheap to import. `config` builds the full, validated configuration on top of it.
+module must stay cheap to import. `settings` builds the full, validated configuration on top of it.
 """
 
 from __future__ import annotations
@@ -77,16 +77,12 @@ def quick_toml_string(path: str, names: tuple[str, ...]) -> str | None:
 
 
 def hook_database_path(environ: Mapping[str, str]) -> str:
-    """The database path as the full configuration would give it, cheaply (see `config`)."""
+    """The database path as the full configuration would give it, cheaply; raises `Unsure`
+    when only the full configuration (`settings.load`) can tell."""
     raw = environ.get(DB_PATH_ENV)
     if not raw:
         path, _ = config_file(environ)
-        try:
-            raw = quick_toml_string(path, DB_PATH_KEYS)
-        except Unsure:
-            from agent_git_tracker.config.settings import load
-
-            return str(load(environ=dict(environ)).database_path)
+        raw = quick_toml_string(path, DB_PATH_KEYS)
     return resolve_path(raw) if raw else default_database_path()
 
 

@@ -185,3 +185,22 @@ def load(
         },
         config_file=path if data or explicit or path.exists() else None,
     )
+
+
+def config_rows(config: Config) -> dict[str, tuple[Any, str]]:
+    """Each effective setting with its source."""
+    return {
+        "database_path": (str(config.database_path), config.sources["database_path"]),
+        "max_database_size": (config.max_database_size, config.sources["max_database_size"]),
+        "export_state_files": (
+            "auto" if config.export_state_files is None else config.export_state_files,
+            config.sources["export_state_files"],
+        ),
+        "enforce_halt": (config.enforce_halt, config.sources["enforce_halt"]),
+        "rules": (vars(config.rules), config.sources["rules"]),
+        "config_file": (
+            str(config.config_file) if config.config_file else None,
+            "AGENT_TRACKER_CONFIG, XDG_CONFIG_HOME or ~/.config",
+        ),
+        "spool": (str(config.spool_root), "beside the database"),
+    }

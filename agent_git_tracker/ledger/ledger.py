@@ -4,126 +4,17 @@ each key is written once."""
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from agent_git_tracker.attribution.attribute import attribute
 from agent_git_tracker.ledger import digest
 from agent_git_tracker.ledger import points as rules
+from agent_git_tracker.ledger.events import clean, iso
+from agent_git_tracker.ledger.overlay import Overlay, Record
 from agent_git_tracker.models import GRADE_LABELS, Rules
 from agent_git_tracker.store import keys
-
-Record = dict[str, Any]
-
-
-class Reader(Protocol):
-    def get(self, key: str) -> Any | None: ...
-    def scan(self, prefix: str) -> Iterator[tuple[str, Any]]: ...
-
-
-class Overlay:
-    """Reads through to a database view; writes collect in `dirty` (None marks a deletion)."""
-
-    def __init__(self, base: Reader) -> None:
-        self.base = base
-        self.dirty: dict[str, Any] = {}
-        # The dirty keys in order, so that a prefix scan costs what it finds, not the size of
-        # the batch (a re-grade scans its commit's grade events).
-        self._order: list[str] = []
-
-    def get(self, key: str) -> Record | None:
-        """A record (a JSON object); None when absent or not an object."""
-        value = self.dirty[key] if key in self.dirty else self.base.get(key)
-        return value if isinstance(value, dict) else None
-
-    def put(self, key: str, value: Any) -> None:
-        if key not in self.dirty:
-            bisect.insort(self._order, key)
-        self.dirty[key] = value
-
-    def delete(self, key: str) -> None:
-        self.put(key, None)
-
-    def scan(self, prefix: str) -> Iterator[tuple[str, Record]]:
-        """Records under `prefix`: the base's not written here, then the ones written here."""
-        for key, value in self.base.scan(prefix):
-            if key not in self.dirty:
-                yield key, value
-        start = bisect.bisect_left(self._order, prefix)
-        for key in self._order[start:]:
-            if not key.startswith(prefix):
-                break
-            value = self.dirty[key]
-            if value is not None:
-                yield key, value
-
-
-_HEX = frozenset("0123456789abcdef")
-_NEEDS: dict[str, tuple[str, ...]] = {
-    "commit": ("commit",),
-    "rewrite": ("mappings",),
-    "grade": ("commit", "agent_grade", "user_grade"),
-    "bug": ("agent",),
-    "activity": ("agent",),
-    "resume": ("agent",),
-    "tool": ("agent",),
-    "command": ("agent",),
-}
-
-
-def problem(event: Record) -> str | None:
-    """Why an event cannot be applied (set aside instead of blocking every flush), or None."""
-    kind = event.get("type")
-    if kind not in _NEEDS:
-        return f"unknown event type {kind!r}"
-    missing = [f for f in _NEEDS[kind] if event.get(f) in (None, "")]
-    checks: list[tuple[Callable[[], bool], str]] = [
-        (lambda: isinstance(event.get("time"), int | float), "no time"),
-        (lambda: isinstance(event.get("project"), str), "no project"),
-        (lambda: not missing, f"a {kind} event without {', '.join(missing)}"),
-        (lambda: kind != "commit" or _is_hash(event["commit"].get("hash")), "no commit hash"),
-        (
-            lambda: (
-                kind != "grade"
-                or {event["agent_grade"], event["user_grade"]} <= GRADE_LABELS.keys()
-            ),
-            "an unknown grade",
-        ),
-        (
-            lambda: (
-                kind != "rewrite"
-                or all(len(p) == 2 and all(map(_is_hash, p)) for p in event["mappings"])
-            ),
-            "a malformed rewrite mapping",
-        ),
-    ]
-    try:
-        return next((reason for test, reason in checks if not test()), None)
-    except (AttributeError, TypeError):
-        return f"a malformed {kind} event"
-
-
-def _is_hash(value: Any) -> bool:
-    return isinstance(value, str) and len(value) in (40, 64) and set(value) <= _HEX
-
-
-def iso(epoch: float) -> str:
-    """ISO 8601 with a UTC offset, to the millisecond."""
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
-
-
-def clean(text: Any) -> Any:
-    """Text safe to store: lone surrogates (undecodable bytes in git data) become U+FFFD."""
-    if isinstance(text, str):
-        return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")
-    if isinstance(text, dict):
-        return {k: clean(v) for k, v in text.items()}
-    if isinstance(text, list):
-        return [clean(v) for v in text]
-    return text
 
 
 @dataclass
@@ -507,7 +398,11 @@ class Ledger:
 
 
 ACTIVITY_FIELDS = ("task", "actions", "outcome", "decisions")
+
+
 _ATTRIBUTION = ("agent_id", "model", "setup", "kind", "evidence", "task_description")
+
+
 _GIT_FIELDS = (
     "author_name",
     "author_email",

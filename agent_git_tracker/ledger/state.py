@@ -9,7 +9,7 @@ from typing import Any
 from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.ledger.flush import pending_state
-from agent_git_tracker.ledger.ledger import Overlay
+from agent_git_tracker.ledger.overlay import Overlay
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import View, exists, open_store
 

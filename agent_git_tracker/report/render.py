@@ -23,19 +23,18 @@ ROW_FIELDS as columns, the grade maps spread into `grades_bad` … `agent_grades
 from __future__ import annotations
 
 import csv
-import html
 import io
-import json
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
-from agent_git_tracker.report import rows as rep
-from agent_git_tracker.report.rows import Report, Row
+from agent_git_tracker.report import model as rep
+from agent_git_tracker.report.model import Report, Row
 
 SCHEMA_VERSION = 1
+
+
 ROW_FIELDS = (
     "rank",
     "evidence",
@@ -67,10 +66,9 @@ ROW_FIELDS = (
     "last_seen",
     "score",
 )
+
+
 NO_VALUE = "–"
-
-
-# --- JSON and CSV ----------------------------------------------------------------------------
 
 
 def _plain(value: Any) -> Any:
@@ -176,9 +174,6 @@ def as_csv(report: Report) -> str:
     return out.getvalue()
 
 
-# --- the terminal table ----------------------------------------------------------------------
-
-
 def _num(value: float | None, fmt: str) -> str:
     return NO_VALUE if value is None else format(value, fmt)
 
@@ -212,7 +207,7 @@ class _Column:
     left: bool = False
 
 
-_COLUMNS = (
+COLUMNS = (
     _Column("rank", "#", _rank),
     _Column("label", "setup", lambda r: r.label, left=True),
     _Column("score", "score", lambda r: _num(r.score, ".1f")),
@@ -235,6 +230,8 @@ _COLUMNS = (
     _Column("first", "first", lambda r: (r.first_seen or NO_VALUE)[:10]),
     _Column("last", "last", lambda r: (r.last_seen or NO_VALUE)[:10]),
 )
+
+
 # Which columns stay when the terminal is narrow, most important first.
 _PRIORITY = (
     "rank",
@@ -254,11 +251,23 @@ _PRIORITY = (
     "last",
     "first",
 )
+
+
 _ESSENTIAL = 8  # rank … grades: never left out
+
+
 _GAP = 2
+
+
 _MIN_LABEL = 16
+
+
 _MAX_LABEL = 48
+
+
 _HEADERS = {"project": "project", "language": "language", "agent": "agent", "model": "model"}
+
+
 _STYLE = {"bold": "1", "dim": "2", "green": "32", "red": "31"}
 
 
@@ -293,7 +302,7 @@ def _choose(cells: dict[str, list[str]], width: int) -> tuple[list[str], int]:
     for name in _PRIORITY[_ESSENTIAL:]:
         if total([*chosen, name]) <= width:
             chosen.append(name)
-    return [c.name for c in _COLUMNS if c.name in chosen], size["label"]
+    return [c.name for c in COLUMNS if c.name in chosen], size["label"]
 
 
 def _row_style(row: Row) -> str | None:
@@ -306,7 +315,7 @@ def _row_style(row: Row) -> str | None:
     return None
 
 
-def _title(report: Report) -> str:
+def title(report: Report) -> str:
     totals, options = report.totals, report.options
     span = (
         f", {totals.first_seen[:10]} … {totals.last_seen[:10]}"
@@ -334,7 +343,7 @@ def _title(report: Report) -> str:
 def as_table(report: Report, width: int, color: bool) -> str:
     """A table for a terminal `width` columns wide; ANSI colour only when `color`."""
     width = max(width, 40)
-    lines = [_paint(line, "bold", color) for line in textwrap.wrap(_title(report), width)]
+    lines = [_paint(line, "bold", color) for line in textwrap.wrap(title(report), width)]
     lines.append("")
     if report.rows:
         lines += _table_lines(report, width, color)
@@ -345,8 +354,8 @@ def as_table(report: Report, width: int, color: bool) -> str:
 
 
 def _table_lines(report: Report, width: int, color: bool) -> list[str]:
-    columns = {c.name: c for c in _COLUMNS}
-    headers = {c.name: c.header for c in _COLUMNS}
+    columns = {c.name: c for c in COLUMNS}
+    headers = {c.name: c.header for c in COLUMNS}
     headers["label"] = _HEADERS.get(report.options.by, "setup")
     cells = {
         name: [headers[name]] + [c.cell(r) for r in report.rows] for name, c in columns.items()
@@ -370,9 +379,9 @@ def _table_lines(report: Report, width: int, color: bool) -> list[str]:
     return [*out, "", *_footer(report, shown, width)]
 
 
-def _notes(report: Report, shown: Sequence[str]) -> list[str]:
+def footnotes(report: Report, shown: Sequence[str]) -> list[str]:
     """What the reader needs to read the table: column meanings, the rules, what is left out."""
-    meanings = [c.note for c in _COLUMNS if c.note and c.name in shown]
+    meanings = [c.note for c in COLUMNS if c.note and c.name in shown]
     notes = ["; ".join(meanings)] if meanings else []
     if any(r.evidence == "little" for r in report.rows):
         notes.append(
@@ -390,60 +399,11 @@ def _notes(report: Report, shown: Sequence[str]) -> list[str]:
 
 
 def _footer(report: Report, shown: Sequence[str], width: int) -> list[str]:
-    notes = _notes(report, shown)
-    hidden = [c.header for c in _COLUMNS if c.name not in shown]
+    notes = footnotes(report, shown)
+    hidden = [c.header for c in COLUMNS if c.name not in shown]
     if hidden:
         notes.append(
             f"not shown at this width: {', '.join(hidden)} (a wider terminal, --json or --csv "
             "show them)"
         )
     return [w for note in notes for w in textwrap.wrap(note, width, subsequent_indent="  ")]
-
-
-# --- the HTML page ---------------------------------------------------------------------------
-
-
-def _table_html(report: Report) -> str:
-    headers = list(_COLUMNS)
-    head = "".join(f"<th>{html.escape(c.header)}</th>" for c in headers)
-    body = []
-    for row in report.rows:
-        classes = " ".join(
-            name
-            for name, on in (
-                ("little", row.evidence == "little"),
-                ("baseline", row.kind == "human"),
-                ("halted", bool(row.halted)),
-                ("best", row.rank == 1 and row.evidence == "enough"),
-            )
-            if on
-        )
-        cells = "".join(
-            f'<td class="{"text" if c.left else "num"}">{html.escape(c.cell(row))}</td>'
-            for c in headers
-        )
-        body.append(f'<tr class="{classes}">{cells}</tr>')
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-def _embed(data: Any) -> str:
-    """JSON that cannot end the script element it sits in."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def as_html(report: Report) -> str:
-    """One self-contained page: inline CSS, data and script; no external resource at all."""
-    template = resources.files(__package__).joinpath("report.html").read_text("utf-8")
-    every = [c.name for c in _COLUMNS]
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in _notes(report, every))
-    parts = {
-        "<!--TITLE-->": html.escape(_title(report)),
-        "<!--RECOMMENDATION-->": html.escape(report.recommendation.sentence),
-        "<!--TABLE-->": _table_html(report) if report.rows else "<p>No commits match.</p>",
-        "<!--NOTES-->": notes,
-        "/*DATA*/null": _embed(as_json(report)),
-    }
-    for marker, value in parts.items():
-        template = template.replace(marker, value)
-    return template

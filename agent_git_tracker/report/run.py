@@ -13,10 +13,13 @@ from typing import Any
 
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.errors import TrackerError, UsageError
-from agent_git_tracker.ledger.ledger import Overlay
+from agent_git_tracker.ledger.overlay import Overlay
 from agent_git_tracker.ledger.state import current
 from agent_git_tracker.report import render
-from agent_git_tracker.report.rows import RawSource, ReportOptions, build_report
+from agent_git_tracker.report.build import build_report
+from agent_git_tracker.report.html import as_html
+from agent_git_tracker.report.model import ReportOptions
+from agent_git_tracker.report.reading import RawSource
 from agent_git_tracker.store.db import encode, exists
 
 FORMATS = ("table", "json", "csv")
@@ -114,7 +117,7 @@ def run_report(
         report = build_report(source, options, like_profile)
         empty = count == 0 and not exists(config)
     if html_path is not None:
-        _write(html_path, render.as_html(report))
+        _write(html_path, as_html(report))
     if fmt == "json":
         return json.dumps(render.as_json(report), indent=2, ensure_ascii=False)
     if fmt == "csv":

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from agent_git_tracker.errors import TrackerError
 from agent_git_tracker.migration.legacy import lmdbv2, lz4block, msgpackr
-from agent_git_tracker.migration.legacy.mapping import to_entries
+from agent_git_tracker.migration.legacy.mapping import LegacyRecord, to_entries
 
 __all__ = ["LegacyFormatError", "LegacyRecord", "is_legacy_file", "read_records", "to_entries"]
 
@@ -31,15 +30,6 @@ _SHARED_STRUCTURES = b"\x02structures:"
 
 class LegacyFormatError(TrackerError):
     """The file is not a readable lmdb-js database; the message names it and says why."""
-
-
-@dataclass(frozen=True)
-class LegacyRecord:
-    """One record as lmdb-js returns it: dates as ISO strings, hidden keys never included."""
-
-    db: str | None  # the sub-DB's name, or None in the flat layout
-    key: str
-    value: Any
 
 
 def is_legacy_file(path: Path) -> bool:

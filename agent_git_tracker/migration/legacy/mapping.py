@@ -7,12 +7,20 @@ A record of a kind we do not know, or whose key does not parse, goes under `meta
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from agent_git_tracker.store import keys
 
-if TYPE_CHECKING:
-    from agent_git_tracker.migration.legacy import LegacyRecord
+
+@dataclass(frozen=True)
+class LegacyRecord:
+    """One record as lmdb-js returns it: dates as ISO strings, hidden keys never included."""
+
+    db: str | None  # the sub-DB's name, or None in the flat layout
+    key: str
+    value: Any
+
 
 Entry = tuple[str, dict[str, Any]]
 Mapper = Callable[[str, dict[str, Any]], Entry | None]

@@ -19,8 +19,9 @@ import pytest
 from agent_git_tracker.config.settings import load
 from agent_git_tracker.errors import UsageError
 from agent_git_tracker.models import GRADE_VALUES, Rules
-from agent_git_tracker.report import render
-from agent_git_tracker.report.rows import Report, ReportOptions, Row, build_report
+from agent_git_tracker.report import html, render
+from agent_git_tracker.report.build import build_report
+from agent_git_tracker.report.model import Report, ReportOptions, Row
 from agent_git_tracker.report.run import absolute_time, run_report
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import Store, open_store
@@ -595,7 +596,7 @@ class _Resources(HTMLParser):
 def test_the_html_page_is_self_contained(store: Store, tmp_path: Path) -> None:
     r = standard()
     r.commit(SHOP, 70, "evil", "</script><script>alert(1)</script>", None)
-    page = render.as_html(report_of(store, r))
+    page = html.as_html(report_of(store, r))
     assert "http://" not in page and "https://" not in page
     assert "@import" not in page and "url(" not in page
     parser = _Resources()

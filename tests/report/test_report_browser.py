@@ -12,8 +12,8 @@ import pytest
 from test_report import report_of, standard
 
 from agent_git_tracker.config.settings import load
-from agent_git_tracker.report import render
-from agent_git_tracker.report.rows import Report
+from agent_git_tracker.report import html
+from agent_git_tracker.report.model import Report
 from agent_git_tracker.store.db import open_store
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -87,7 +87,7 @@ def test_the_browser_draws_both_charts(tmp_path: Path) -> None:
     with open_store(config) as store:
         report = report_of(store, standard())
     page = tmp_path / "report.html"
-    page.write_text(render.as_html(report), encoding="utf-8")
+    page.write_text(html.as_html(report), encoding="utf-8")
     marks = Marks()
     marks.feed(chromium(page, tmp_path / "profile", "--dump-dom"))
     bars, points = expected(report)

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from agent_git_tracker.attribution.detect import AGENT_IDS
+from agent_git_tracker.attribution.agents import AGENT_IDS
 from agent_git_tracker.config.settings import load
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import open_store

@@ -20,7 +20,7 @@ from agent_git_tracker.store.db import open_store
 
 from conftest import commit, tracker
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 BIN = str(Path(sys.executable).parent)
 

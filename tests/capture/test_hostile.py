@@ -17,7 +17,7 @@ from agent_git_tracker.store.db import open_store
 
 from conftest import commit, git, tracker
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def stored(prefix: str) -> dict[str, dict[str, object]]:

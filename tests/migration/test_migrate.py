@@ -20,18 +20,13 @@ import pytest
 
 from agent_git_tracker.config.settings import Config, load
 from agent_git_tracker.errors import TrackerError, UsageError
-from agent_git_tracker.migration.legacy import LegacyRecord, to_entries
-from agent_git_tracker.migration.migrate import (
-    LEGACY_RELATIVE,
-    MIGRATION_PREFIX,
-    Fingerprint,
-    auto_migrate,
-    export_file,
-    import_,
-    legacy_candidates,
-    merge,
-    migrate,
-)
+from agent_git_tracker.migration.auto import auto_migrate
+from agent_git_tracker.migration.legacy import LegacyRecord
+from agent_git_tracker.migration.legacy.mapping import to_entries
+from agent_git_tracker.migration.merge import MIGRATION_PREFIX, Fingerprint, merge
+from agent_git_tracker.migration.migrate import migrate
+from agent_git_tracker.migration.sources import LEGACY_RELATIVE, legacy_candidates
+from agent_git_tracker.migration.transfer import export_file, import_
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import identify, open_store
 
@@ -587,7 +582,7 @@ import sys
 from pathlib import Path
 from agent_git_tracker.config.settings import load
 from agent_git_tracker.migration.legacy import read_records, to_entries
-from agent_git_tracker.migration.migrate import Fingerprint, merge
+from agent_git_tracker.migration.merge import Fingerprint, merge
 from agent_git_tracker.store.db import open_store
 
 db, source, copies = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])

@@ -5,15 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from agent_git_tracker.attribution.detect import (
-    AGENT_IDS,
-    HUMAN,
-    Attribution,
-    from_commit,
-    from_environment,
-)
+from agent_git_tracker.attribution.agents import AGENT_IDS
+from agent_git_tracker.attribution.detect import HUMAN, Attribution, from_commit, from_environment
 
-DEV = Path(__file__).resolve().parent / "fixtures" / "attribution" / "dev.jsonl"
+DEV = Path(__file__).resolve().parents[1] / "fixtures" / "attribution" / "dev.jsonl"
 
 ALICE = ("Alice Example", "alice@example.com")
 

@@ -21,11 +21,11 @@ from agent_git_tracker.migration.legacy import (
     lz4block,
     msgpackr,
     read_records,
-    to_entries,
 )
+from agent_git_tracker.migration.legacy.mapping import to_entries
 from agent_git_tracker.store import keys
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "legacy-lmdbjs"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "legacy-lmdbjs"
 LAYOUTS = ("head", "flat")
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 

@@ -1,0 +1,193 @@
+"""The git hooks, the flush, agent sessions and `track`: the commands agents and git call."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from agent_git_tracker.capture import hook as capture
+from agent_git_tracker.cli.base import (
+    configuration,
+    emit,
+    json_option,
+    main,
+    pass_config,
+    strict_option,
+)
+from agent_git_tracker.config.settings import Config
+
+
+@main.group()
+def hook() -> None:
+    """The git hooks (installed by `install`, pre-commit or githooks/)."""
+
+
+@hook.command("post-commit")
+@strict_option
+def hook_post_commit(strict: bool) -> None:
+    """Record HEAD in the spool (no database write)."""
+    sys.exit(
+        capture.run(lambda: capture.post_commit(str(configuration(False).database_path)), strict)
+    )
+
+
+@hook.command("post-rewrite")
+@click.argument("kind", required=False, default="")
+@strict_option
+def hook_post_rewrite(kind: str, strict: bool) -> None:
+    """Record old→new hashes after an amend or a rebase (stdin from git)."""
+    from agent_git_tracker.hooks.rewrite import post_rewrite
+
+    kind = kind or os.environ.get("PRE_COMMIT_REWRITE_COMMAND", "")
+    stdin = "" if sys.stdin.isatty() else sys.stdin.read()
+    sys.exit(capture.run(lambda: post_rewrite(configuration(False), kind, stdin), strict))
+
+
+@hook.command("pre-push")
+@click.argument("remote", required=False)
+@click.argument("url", required=False)
+@strict_option
+def hook_pre_push(remote: str | None, url: str | None, strict: bool) -> None:
+    """Flush this repository's spool into the database in one transaction."""
+    from agent_git_tracker.hooks.push import pre_push
+
+    del remote, url
+    stdin = "" if sys.stdin.isatty() else sys.stdin.read()
+    refused: list[str] = []
+
+    def action() -> str | None:
+        flushed, refusal = pre_push(configuration(True), stdin, os.environ)
+        if refusal:
+            refused.append(refusal)
+        return "; ".join(flushed.outcome.notes) or None
+
+    code = capture.run(action, strict)
+    if refused:
+        click.echo(f"agent-git-tracker: {refused[0]}", err=True)
+        code = 1
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--all", "everything", is_flag=True, help="Flush every repository's spool.")
+@json_option
+@pass_config
+def flush(cfg: Config, everything: bool, as_json: bool) -> None:
+    """Write spooled events into the database now (one transaction per repository)."""
+    from agent_git_tracker.ledger.overview import run_flush
+
+    emit(run_flush(cfg, everything), as_json, flush_summary)
+
+
+@main.group()
+def session() -> None:
+    """Agent sessions: commits made during one are the agent's."""
+
+
+@session.command("start")
+@click.option("--agent", required=True, help="Agent id, e.g. claude-code.")
+@click.option("--model", help="Model the agent runs, e.g. claude-opus-4-5.")
+@click.option("--setup", help="Label of this configuration (prompt file, tools …).")
+@json_option
+@pass_config
+def session_start(
+    cfg: Config, agent: str, model: str | None, setup: str | None, as_json: bool
+) -> None:
+    """Start a session for this repository."""
+    from agent_git_tracker.hooks.session import start_session
+
+    values = start_session(cfg, agent, model, setup)
+    emit(values, as_json, lambda v: f"session started: {_setup_name(v)}")
+
+
+@session.command("end")
+@json_option
+@pass_config
+def session_end(cfg: Config, as_json: bool) -> None:
+    """End this repository's session and flush its spool."""
+    from agent_git_tracker.hooks.session import end_session
+
+    ended, flushed = end_session(cfg)
+    data = {"ended": ended, "events_flushed": flushed.events}
+    emit(
+        data,
+        as_json,
+        lambda d: (
+            (f"session ended: {_setup_name(ended)}" if ended else "no active session")
+            + f"; {flushed.events} event(s) flushed"
+        ),
+    )
+
+
+@session.command("show")
+@json_option
+@pass_config
+def session_show(cfg: Config, as_json: bool) -> None:
+    """Show this repository's active session."""
+    from agent_git_tracker.hooks.session import show_session
+
+    emit(
+        show_session(cfg),
+        as_json,
+        lambda v: f"{_setup_name(v)} since {v['started']}" if v else "no active session",
+    )
+
+
+def _setup_name(values: dict[str, str]) -> str:
+    extra = " / ".join(v for v in (values.get("model"), values.get("setup")) if v)
+    return values["agent"] + (f" ({extra})" if extra else "")
+
+
+@main.group()
+def track() -> None:
+    """Agent tool uses and commands (call from an agent's own hooks; never fails)."""
+
+
+@track.command("tool")
+@click.option("--agent", help="Agent id (default: the active session's).")
+@click.option("--tool", "name", help="Tool name, e.g. Edit.")
+@click.option("--failed", is_flag=True, help="The tool call failed (no XP).")
+@strict_option
+def track_tool(agent: str | None, name: str | None, failed: bool, strict: bool) -> None:
+    """Record one tool use: XP +1 at the next flush when it succeeded."""
+    _track("tool", {"agent": agent, "name": name, "failed": failed}, strict)
+
+
+@track.command("command")
+@click.option("--agent", help="Agent id (default: the active session's).")
+@click.option("--name", help="Command name, e.g. pytest.")
+@click.option("--failed", is_flag=True, help="The command failed (no XP).")
+@strict_option
+def track_command(agent: str | None, name: str | None, failed: bool, strict: bool) -> None:
+    """Record one command: XP +2 at the next flush when it succeeded."""
+    _track("command", {"agent": agent, "name": name, "failed": failed}, strict)
+
+
+def _track(kind: str, options: dict[str, Any], strict: bool) -> None:
+    sys.exit(
+        capture.run(
+            lambda: capture.track(kind, options, str(configuration(False).database_path)), strict
+        )
+    )
+
+
+def flush_summary(data: dict[str, Any]) -> str:
+    lines = [
+        f"flushed {data['events']} event(s) in {len(data['repositories'])} repository spool(s)"
+    ]
+    for repo in data["repositories"]:
+        if repo["events"] or repo["rejected_lines"]:
+            lines.append(
+                f"  {repo['spool']}: {repo['events']} event(s), {repo['commits']} new "
+                f"commit(s), {repo['grades']} grade(s), {repo['puts']} value(s) written"
+            )
+        if repo["rejected_lines"]:
+            lines.append(
+                f"  {repo['rejected_lines']} unreadable line(s) set aside in "
+                f"{repo['rejected_file']}"
+            )
+        lines += [f"  note: {n}" for n in repo["notes"]]
+    return "\n".join(lines)

@@ -1,0 +1,59 @@
+"""`config show` and `db info`: where things are and what the database holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent_git_tracker.cli.base import emit, json_option, main, pass_config, pass_config_only, warn
+from agent_git_tracker.config.settings import Config
+
+
+@main.group()
+def config() -> None:
+    """Show the effective configuration."""
+
+
+@config.command("show")
+@json_option
+@pass_config_only
+def config_show(cfg: Config, as_json: bool) -> None:
+    """Each effective value and where it came from."""
+    from agent_git_tracker.config.settings import config_rows
+
+    emit(
+        config_rows(cfg),
+        as_json,
+        lambda rows: "\n".join(
+            f"{name:<20} {value!s:<50} ({source})" for name, (value, source) in rows.items()
+        ),
+    )
+
+
+@main.group()
+def db() -> None:
+    """Inspect the central database."""
+
+
+@db.command("info")
+@json_option
+@pass_config
+def db_info(cfg: Config, as_json: bool) -> None:
+    """Path, file size, map size, schema version and record counts."""
+    from agent_git_tracker.ledger.overview import database_info
+
+    emit(database_info(cfg, warn), as_json, format_info)
+
+
+def format_info(info: dict[str, Any]) -> str:
+    mib = 1024 * 1024
+    lines = [
+        f"database        {info['path']}",
+        f"file size       {info['file_size']:,} bytes ({info['file_size'] / mib:.1f} MiB)",
+        f"map size        {info['map_size']:,} bytes ({info['map_size'] / mib:.0f} MiB limit)",
+        f"schema version  {info['schema_version']}",
+        "records",
+        *(f"  {prefix:<14}{count:>10,}" for prefix, count in info["counts"].items()),
+        f"spool           {info['spool']['path']} "
+        f"({info['spool']['pending_events']} event(s) waiting)",
+    ]
+    return "\n".join(lines)

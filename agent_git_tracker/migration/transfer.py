@@ -1,0 +1,220 @@
+"""`export` and `import`: every record as JSON Lines, and back."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from agent_git_tracker import __version__
+from agent_git_tracker.capture import spool
+from agent_git_tracker.config.settings import Config
+from agent_git_tracker.errors import TrackerError, UsageError
+from agent_git_tracker.migration.auto import forget_failure
+from agent_git_tracker.migration.merge import (
+    EXPORT,
+    MAX_KEY_BYTES,
+    MIGRATION_PREFIX,
+    Source,
+    Summary,
+    apply,
+    now,
+)
+from agent_git_tracker.migration.sources import (
+    existing,
+    is_legacy,
+    load_legacy,
+    ours_hint,
+    same_file,
+    what_it_is,
+)
+from agent_git_tracker.store import keys
+
+EXPORT_FORMAT = "agent-git-tracker-export"
+
+
+EXPORT_VERSION = 1
+
+
+LOCAL_META = (keys.meta("schema"), keys.meta("batch:"), MIGRATION_PREFIX)
+
+
+def exported(key: str) -> bool:
+    """Whether `export` writes a key: everything but this machine's bookkeeping and digests."""
+    return not key.startswith((*LOCAL_META, "digest:"))
+
+
+def export(config: Config, out: TextIO) -> int:
+    """Write every record as JSON Lines (the format is in this module's docstring); returns
+    the number of records."""
+    from agent_git_tracker.store.db import exists, open_store
+
+    if not exists(config):
+        raise UsageError(f"there is no database at {config.database_path} yet; nothing to export")
+    with open_store(config) as store, store.reading() as view:
+        count = sum(1 for key, _ in view.scan_raw("") if exported(key))
+        header = {
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "exported_at": now(),
+            "records": count,
+            "database": str(config.database_path),
+            "agent_git_tracker": __version__,
+        }
+        out.write(_line(header))
+        for key, value in view.scan(""):
+            if exported(key):
+                out.write(_line({"key": key, "value": value}))
+    return count
+
+
+def _line(item: Mapping[str, Any]) -> str:
+    return json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def export_file(config: Config, path: Path) -> int:
+    """`export` into a file private to the user (0600) that appears only once complete."""
+    path = Path(os.path.abspath(os.path.expanduser(path)))
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder: name the file to write, such as {path / 'x.jsonl'}")
+    temp = path.parent / f".{path.name}.{spool.new_id()}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(temp, flags, 0o600)
+    except OSError as e:
+        raise TrackerError(f"cannot write {path}: {e.strerror}") from e
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            count = export(config, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    return count
+
+
+def import_(config: Config, source: Path, dry_run: bool) -> Summary:
+    """Merge an export file or an lmdb-js file into the central database, additively: keys it
+    holds already are kept as they are. A bad export file writes nothing at all."""
+    path = existing(source)
+    if same_file(path, config.database_path):
+        raise UsageError(f"{path} is the database itself; name another file to import")
+    loaded = _load_import(path)
+    merged = apply(config, [loaded], dry_run)
+    if loaded.fingerprint is not None and not dry_run:
+        forget_failure(config, path)
+    notes = (f"{path} was only read",)
+    return Summary(config.database_path, dry_run, tuple(merged), notes=notes)
+
+
+def _load_import(path: Path) -> Source:
+    if is_legacy(path):
+        return load_legacy(path)
+    with path.open("rb") as f:
+        first = f.read(1)
+    if first == b"{":
+        return _load_export(path)
+    what = what_it_is(path)
+    if what is None:
+        raise UsageError(ours_hint(path))
+    raise UsageError(
+        f"{path} is neither an export of agent-git-tracker (JSON Lines) nor a database of the "
+        f"older agent-tracker plugin (lmdb-js): {what}"
+    )
+
+
+def _load_export(path: Path) -> Source:
+    """The records of an export file, all checked before anything is written."""
+    try:
+        lines = path.read_bytes().split(b"\n")
+    except OSError as e:
+        raise TrackerError(f"cannot read {path}: {e.strerror}") from e
+    expected = _header(path, lines[0])
+    entries: dict[str, Any] = {}
+    seen: dict[str, int] = {}
+    skipped = 0
+    for number, raw in enumerate(lines[1:], start=2):
+        if not raw.strip():
+            continue
+        key, value = _record(path, number, raw)
+        if key in seen:
+            raise _bad_line(path, number, f"repeats the key of line {seen[key]}")
+        seen[key] = number
+        if exported(key):
+            entries[key] = value
+        else:
+            skipped += 1
+    if len(seen) != expected:
+        raise UsageError(
+            f"{path} holds {len(seen)} records but its header says {expected}: the file is "
+            "incomplete or was edited. Nothing was imported; export it again"
+        )
+    return Source(path, EXPORT, entries, skipped=skipped)
+
+
+def _header(path: Path, raw: bytes) -> int:
+    """The number of records the header announces; refuses another format or a newer one."""
+    try:
+        header = json.loads(raw)
+    except ValueError:
+        header = None
+    if not isinstance(header, dict) or header.get("format") != EXPORT_FORMAT:
+        raise _bad_line(
+            path, 1, f'is not the header of an export ({{"format": "{EXPORT_FORMAT}"…}})'
+        )
+    version, records = _count(header.get("version")), _count(header.get("records"))
+    if version is None or version < 1:
+        raise _bad_line(path, 1, f"has no valid version: {header.get('version')!r}")
+    if version > EXPORT_VERSION:
+        raise TrackerError(
+            f"{path} is an export of format version {version}, newer than this "
+            f"agent-git-tracker reads ({EXPORT_VERSION}); upgrade with "
+            "`pip install --upgrade agent-git-tracker`. Nothing was imported"
+        )
+    if records is None:
+        raise _bad_line(path, 1, f"has no valid record count: {header.get('records')!r}")
+    return records
+
+
+def _count(value: Any) -> int | None:
+    """A count from JSON: a whole number ≥ 0 (not a boolean), or None."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return value if ok else None
+
+
+def _record(path: Path, number: int, raw: bytes) -> tuple[str, dict[str, Any]]:
+    try:
+        item = json.loads(raw, parse_constant=_no_constant)
+        json.dumps(item, ensure_ascii=False).encode()  # lone surrogates cannot be stored
+    except UnicodeError as e:
+        raise _bad_line(path, number, "holds text that is not valid Unicode") from e
+    except ValueError as e:
+        raise _bad_line(path, number, f"is not valid JSON ({getattr(e, 'msg', e)})") from e
+    if not isinstance(item, dict) or set(item) != {"key", "value"}:
+        raise _bad_line(path, number, 'is not a record {"key": …, "value": …}')
+    key, value = item["key"], item["value"]
+    if not isinstance(key, str) or ":" not in key or keys.prefix_of(key) not in keys.PREFIXES:
+        known = ", ".join(keys.PREFIXES)
+        raise _bad_line(path, number, f"has the key {key!r}, which does not start with {known}:")
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        raise _bad_line(path, number, f"has a key longer than {MAX_KEY_BYTES} bytes")
+    if not isinstance(value, dict):
+        raise _bad_line(path, number, "has a value that is not a JSON object")
+    return key, value
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _bad_line(path: Path, number: int, why: str) -> UsageError:
+    return UsageError(
+        f"{path}, line {number}: {why}. Nothing was imported; fix or remove that line, "
+        "or export again"
+    )

@@ -1,0 +1,57 @@
+"""The report as one self-contained HTML page: inline CSS, data and script, no network."""
+
+from __future__ import annotations
+
+import html
+import json
+from importlib import resources
+from typing import Any
+
+from agent_git_tracker.report.model import Report
+from agent_git_tracker.report.render import COLUMNS, as_json, footnotes, title
+
+
+def _table_html(report: Report) -> str:
+    headers = list(COLUMNS)
+    head = "".join(f"<th>{html.escape(c.header)}</th>" for c in headers)
+    body = []
+    for row in report.rows:
+        classes = " ".join(
+            name
+            for name, on in (
+                ("little", row.evidence == "little"),
+                ("baseline", row.kind == "human"),
+                ("halted", bool(row.halted)),
+                ("best", row.rank == 1 and row.evidence == "enough"),
+            )
+            if on
+        )
+        cells = "".join(
+            f'<td class="{"text" if c.left else "num"}">{html.escape(c.cell(row))}</td>'
+            for c in headers
+        )
+        body.append(f'<tr class="{classes}">{cells}</tr>')
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _embed(data: Any) -> str:
+    """JSON that cannot end the script element it sits in."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def as_html(report: Report) -> str:
+    """One self-contained page: inline CSS, data and script; no external resource at all."""
+    template = resources.files(__package__).joinpath("report.html").read_text("utf-8")
+    every = [c.name for c in COLUMNS]
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in footnotes(report, every))
+    parts = {
+        "<!--TITLE-->": html.escape(title(report)),
+        "<!--RECOMMENDATION-->": html.escape(report.recommendation.sentence),
+        "<!--TABLE-->": _table_html(report) if report.rows else "<p>No commits match.</p>",
+        "<!--NOTES-->": notes,
+        "/*DATA*/null": _embed(as_json(report)),
+    }
+    for marker, value in parts.items():
+        template = template.replace(marker, value)
+    return template

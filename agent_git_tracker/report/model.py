@@ -1,0 +1,156 @@
+"""The report's records: options in, rows, timeline, recommendation and totals out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+GROUPINGS = ("setup", "agent", "model", "project", "language")
+
+
+# Every record kind the report reads (communication events are not: one retrospective per
+# graded commit holds both grades).
+PREFIXES = ("project:", "agent:", "commit:", "retrospective:", "bug:", "usage:")
+
+
+GRADES = ("bad", "neutral", "good", "excellence")
+
+
+MIN_COMMITS = 10
+
+
+MIN_GRADED = 5
+
+
+PRIOR_GRADED = 5
+
+
+PRIOR_CHANGE = 2
+
+
+BUG_COST = 10
+
+
+SIZE_FACTOR = 4  # a project is "like" another with 1/4 … 4 times its tracked files
+
+
+SCORE_FORMULA = (
+    f"score = (sum of CS changes + {PRIOR_GRADED} × {PRIOR_CHANGE}) / "
+    f"(graded commits + {PRIOR_GRADED}) − {BUG_COST} × bugs / commits"
+)
+
+
+EVIDENCE_RULE = (
+    f"enough evidence: at least {MIN_COMMITS} commits, of which at least {MIN_GRADED} graded"
+)
+
+
+Key = tuple[str | None, ...]
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What to report: the grouping and the filters."""
+
+    by: str = "setup"
+    project: str | None = None
+    agent: str | None = None
+    since: str | None = None
+    until: str | None = None
+    min_commits: int = 0
+    like: str | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One group of commits with its numbers; `rank` is None for the human baseline."""
+
+    label: str
+    kind: str
+    agent: str | None
+    model: str | None
+    setup: str | None
+    project: str | None
+    language: str | None
+    projects: int
+    commits: int
+    graded: int
+    mean_cs_change: float | None
+    grades: Mapping[str, int]
+    agent_grades: Mapping[str, int]
+    bugs: int
+    bugs_per_100_commits: float | None
+    lines_per_commit: float | None
+    tool_uses: int | None
+    commands: int | None
+    tool_uses_per_commit: float | None
+    commands_per_commit: float | None
+    skill_points: float | None
+    experience_points: float | None
+    communication_score: float | None
+    halted: bool | None
+    first_seen: str | None
+    last_seen: str | None
+    score: float | None
+    evidence: str
+    rank: int | None = None
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    """Grades of one row in one week (weeks start on Monday, UTC)."""
+
+    week: str
+    graded: int
+    mean_cs_change: float
+
+
+@dataclass(frozen=True)
+class Series:
+    """A row's grades over time."""
+
+    label: str
+    points: tuple[WeekPoint, ...]
+
+
+@dataclass(frozen=True)
+class Like:
+    """The repository named with `like`, and the recorded projects found similar to it."""
+
+    path: str
+    language: str | None
+    tracked_files: int | None
+    similar_projects: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The answer in one sentence, and the row it rests on (None: not enough data)."""
+
+    sentence: str
+    row: Row | None
+    like: Like | None
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Counts over everything the filters kept."""
+
+    commits: int = 0
+    agent_commits: int = 0
+    human_commits: int = 0
+    bot_commits: int = 0
+    graded: int = 0
+    bugs: int = 0
+    projects: int = 0
+    first_seen: str | None = None
+    last_seen: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    options: ReportOptions
+    rows: tuple[Row, ...]
+    timeline: tuple[Series, ...]
+    recommendation: Recommendation
+    totals: Totals

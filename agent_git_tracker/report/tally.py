@@ -1,0 +1,112 @@
+"""Sums over the commits, grades and bugs of one cell (kind, agent, model, setup, project)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from agent_git_tracker.models import GRADE_LABELS
+from agent_git_tracker.report.model import GRADES
+
+_GRADE_SLOT = {value: GRADES.index(label) for value, label in GRADE_LABELS.items()}
+
+
+_NUMBERS = (int, float)
+
+
+def number(value: Any) -> float | None:
+    return value if isinstance(value, _NUMBERS) and not isinstance(value, bool) else None
+
+
+Cell = tuple[str, str, str | None, str | None, str]
+
+
+class Tally:
+    """Sums over commits, grades and bugs: one per cell (kind, agent, model, setup, project),
+    merged into one per row."""
+
+    __slots__ = (
+        "agent_counts",
+        "bugs",
+        "cell",
+        "commits",
+        "cs",
+        "graded",
+        "kinds",
+        "lines",
+        "owner",
+        "projects",
+        "sized",
+        "stamps",
+        "user_counts",
+        "weeks",
+    )
+
+    def __init__(self, cell: Cell | None = None) -> None:
+        self.cell = cell
+        # The agent whose commits these are; None for human and bot commits.
+        self.owner = cell[1] if cell is not None and cell[0] == "agent" else None
+        self.commits = self.sized = self.graded = self.bugs = 0
+        self.lines: float = 0
+        self.cs: float = 0
+        self.user_counts = [0, 0, 0, 0]
+        self.agent_counts = [0, 0, 0, 0]
+        self.weeks: dict[str, list[float]] = {}
+        # Grades counted by (week, agent grade, user grade, CS change): one update per grade.
+        self.kinds: dict[tuple[str | None, Any, Any, float], int] = {}
+        self.projects: set[str] = set() if cell is None else {cell[4]}
+        self.stamps: list[str] = []  # commit times as UTC keys (`digest.utc_key`)
+
+    def add_commit(self, stamp: str | None, lines: Any) -> None:
+        self.commits += 1
+        if stamp:
+            self.stamps.append(stamp)
+        if isinstance(lines, int | float):  # older records have no line counts
+            self.lines += lines
+            self.sized += 1
+
+    def add_grade(self, kind: Sequence[Any] | None) -> None:
+        """One graded commit, as `digest.grade_kind` describes it; summed up in `settle`."""
+        if kind:
+            key = tuple(kind)
+            self.kinds[key] = self.kinds.get(key, 0) + 1
+
+    def settle(self) -> None:
+        """Sum the grades counted by `add_grade`: (week graded, agent grade, user grade,
+        CS change) → how many."""
+        for (week, agent_grade, user_grade, change), count in self.kinds.items():
+            self.graded += count
+            self.cs += change * count
+            if user_grade in _GRADE_SLOT:
+                self.user_counts[_GRADE_SLOT[user_grade]] += count
+            if agent_grade in _GRADE_SLOT:
+                self.agent_counts[_GRADE_SLOT[agent_grade]] += count
+            if week is not None:
+                bucket = self.weeks.setdefault(week, [0, 0])
+                bucket[0] += count
+                bucket[1] += change * count
+        self.kinds.clear()
+
+    def seen(self) -> tuple[str | None, str | None]:
+        """The first and last commit time, as UTC keys."""
+        return min(self.stamps, default=None), max(self.stamps, default=None)
+
+    def merge(self, other: Tally) -> None:
+        self.commits += other.commits
+        self.sized += other.sized
+        self.lines += other.lines
+        self.graded += other.graded
+        self.cs += other.cs
+        self.bugs += other.bugs
+        self.projects |= other.projects
+        for mine, theirs in (
+            (self.user_counts, other.user_counts),
+            (self.agent_counts, other.agent_counts),
+        ):
+            for slot, count in enumerate(theirs):
+                mine[slot] += count
+        for week, (graded, change) in other.weeks.items():
+            bucket = self.weeks.setdefault(week, [0, 0])
+            bucket[0] += graded
+            bucket[1] += change
+        self.stamps += other.stamps
