@@ -109,7 +109,9 @@ def test_turns_and_tokens_are_exact(hermetic: Path) -> None:
     transcript.write_text(
         prompt("00:00", "Fix the failing test")
         + response("00:05", "msg_01", "req_01", usage(3, 10, write=2000, read=12000))
-        + response("01:00", "msg_02", "req_02", usage(5, 420, read=14000), model="claude-sonnet-4-5")
+        + response(
+            "01:00", "msg_02", "req_02", usage(5, 420, read=14000), model="claude-sonnet-4-5"
+        )
         + line({"type": "summary", "summary": "Fixing a test", "leafUuid": "u-01:00"})
     )
     (root,) = claude_code.roots({}, hermetic)
@@ -165,7 +167,9 @@ def test_synthetic_and_unknown_lines(hermetic: Path) -> None:
 def test_commit_hashes_in_tool_output(hermetic: Path) -> None:
     transcript = project_dir(hermetic) / f"{SESSION}.jsonl"
     transcript.write_text(
-        tool_output("02:00", "[main 1a2b3c4] Fix the failing test\n 1 file changed, 2 insertions(+)")
+        tool_output(
+            "02:00", "[main 1a2b3c4] Fix the failing test\n 1 file changed, 2 insertions(+)"
+        )
         + tool_output("03:00", "commit " + "9f" * 20 + "\nAuthor: Ada <ada@example.com>\n")
         + tool_output("04:00", "values[0] = 1 and nothing to commit here")
     )
@@ -179,7 +183,9 @@ def test_commit_hashes_in_tool_output(hermetic: Path) -> None:
 
 def test_incremental_reads(hermetic: Path) -> None:
     transcript = project_dir(hermetic) / f"{SESSION}.jsonl"
-    transcript.write_text(prompt("00:00", "go") + response("00:05", "msg_01", "req_01", usage(3, 10)))
+    transcript.write_text(
+        prompt("00:00", "go") + response("00:05", "msg_01", "req_01", usage(3, 10))
+    )
     (root,) = claude_code.roots({}, hermetic)
     first = claude_code.read(root, None)
     assert len(first.turns) == 1
