@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,9 +23,10 @@ AGENTS = ("claude-code", "codex", "opencode", "gemini-cli")
 Cursor = dict[str, Any]
 
 # `[main 1a2b3c4] subject` (git commit, also `[detached HEAD …]` and `(root-commit)`), and the
-# `commit <full hash>` header of `git log`/`git show`, as they appear inside a JSON string.
+# `commit <full hash>` header of `git log`/`git show` at the start of a JSON string or line.
+# Both patterns start with a literal, which the regex engine finds faster than `in` would.
 _COMMIT_LINE = re.compile(rb"\[[^\[\]\s\"\\]+(?: HEAD)?(?: \(root-commit\))? ([0-9a-f]{7,64})\] ")
-_LOG_HEADER = re.compile(rb"(?:\\n|\"|^)commit ([0-9a-f]{40}|[0-9a-f]{64})(?![0-9a-f])")
+_LOG_HEADER = re.compile(rb"commit ([0-9a-f]{40}|[0-9a-f]{64})(?![0-9a-f])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,15 +114,20 @@ class Found:
             return None
         return value
 
-    def mention(self, agent: str, session_id: object, when: object, raw: bytes) -> None:
-        """Keep the commit hashes printed in `raw`, if the session and time are known."""
+    def mention(
+        self, agent: str, session_id: object, when: object, hashes: Collection[str]
+    ) -> None:
+        """Keep commit hashes a session printed, if the session and time are known."""
+        if not hashes:
+            return
         time = parse_time(when)
         if not isinstance(session_id, str) or not session_id or time is None:
             return
-        for commit in sorted(commit_hashes(raw)):
+        for commit in sorted(hashes):
             self.mentions.append(Mention(agent, session_id, commit, time))
 
     def result(self, cursor: Cursor) -> Result:
+        """The read's result: turns (copies dropped), mentions (each once), cursor, skips."""
         return Result(
             tuple(unique(self.turns)),
             tuple(dict.fromkeys(self.mentions)),
@@ -130,15 +136,13 @@ class Found:
         )
 
 
-def may_mention(raw: bytes) -> bool:
-    """Cheap test: can this line hold a commit hash printed by git?"""
-    return b"] " in raw or b"commit " in raw
-
-
 def commit_hashes(raw: bytes) -> set[str]:
-    """The commit hashes `git commit` or `git log` printed in `raw`."""
+    """The commit hashes `git commit` or `git log` printed in `raw` (a log line)."""
     found = {match.group(1) for match in _COMMIT_LINE.finditer(raw)}
-    found.update(match.group(1) for match in _LOG_HEADER.finditer(raw))
+    for match in _LOG_HEADER.finditer(raw):
+        before = raw[max(match.start() - 2, 0) : match.start()]
+        if match.start() == 0 or before.endswith(b'"') or before == b"\\n":
+            found.add(match.group(1))
     return {commit.decode() for commit in found}
 
 
@@ -160,11 +164,11 @@ def parse_time(value: object) -> float | None:
 
 def count(value: object) -> int:
     """A token count from the log; a missing one (None) is zero, anything else is a bad shape."""
+    if type(value) is int and value >= 0:
+        return value
     if value is None:
         return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise TypeError(f"not a token count: {value!r}")
-    return value
+    raise TypeError(f"not a token count: {value!r}")
 
 
 def text(value: object) -> str | None:

@@ -15,7 +15,8 @@ Model `<synthetic>` marks a line Claude Code wrote itself, with no real usage.
 
 Copies (ccusage `adapter/claude/mod.rs` `push_deduped_entry`, and pull requests #1155 and #1765):
 one response is written once per content block with the same `message.id` and `requestId`,
-the usage growing as it streams; a resumed session copies its parent's lines; a `/btw` side
+the usage growing as it streams (the last line is complete, ccusage issue #797: so a line
+followed by a copy is not even parsed); a resumed session copies its parent's lines; a `/btw` side
 conversation (`isSidechain`) replays parent messages under a new `requestId`. All share the
 `message.id`, which is the turn's key (scoped to the session when a gateway wrote no
 `requestId`, as ccusage does since #1661); `base.best` keeps the parent's, most complete copy.
@@ -33,10 +34,10 @@ from agent_git_tracker.agentlogs.base import (
     Found,
     Result,
     Turn,
+    commit_hashes,
     count,
     existing_dirs,
     home_path,
-    may_mention,
     parse_time,
     text,
 )
@@ -58,7 +59,7 @@ def roots(environ: Mapping[str, str], home: Path) -> list[Path]:
 
 def read(root: Path, cursor: Cursor | None) -> Result:
     """Turns and commit mentions appended under `root` since `cursor`."""
-    return jsonl.read_tree(root, cursor, _is_transcript, _parse_line)
+    return jsonl.read_tree(root, cursor, _is_transcript, _LINES)
 
 
 def _is_transcript(path: str) -> bool:
@@ -67,9 +68,9 @@ def _is_transcript(path: str) -> bool:
 
 def _parse_line(line: bytes, state: dict[str, Any], found: Found) -> None:
     has_usage = b'"usage":' in line
-    has_hash = may_mention(line)
-    if not (has_usage or has_hash):
-        return  # most lines: prompts, tool output, snapshots without a commit hash
+    hashes = commit_hashes(line) if b'"tool_result"' in line else set()
+    if not (has_usage or hashes):
+        return
     record = found.load(line)
     if record is None:
         return
@@ -78,8 +79,29 @@ def _parse_line(line: bytes, state: dict[str, Any], found: Found) -> None:
             _add_turn(record, found)
         except (KeyError, TypeError, ValueError, AttributeError):
             found.skipped["unexpected shape"] += 1
-    if has_hash:
-        found.mention(AGENT, record.get("sessionId"), record.get("timestamp"), line)
+    found.mention(AGENT, record.get("sessionId"), record.get("timestamp"), hashes)
+
+
+def _last_copies(lines: list[bytes]) -> list[bytes]:
+    """Drop each streamed copy of a response that the next line repeats with more usage."""
+    ids = [_message_id(line) for line in lines]
+    return [
+        line
+        for line, this, after in zip(lines, ids, [*ids[1:], None], strict=False)
+        if this is None or this != after
+    ]
+
+
+def _message_id(line: bytes) -> bytes | None:
+    at = line.find(b'"message":{"id":"')
+    if at < 0:
+        return None
+    start = at + len(b'"message":{"id":"')
+    return line[start : line.find(b'"', start)]
+
+
+# Responses carry usage; tool results carry what `git commit` printed. Other lines are skipped.
+_LINES = jsonl.Lines((b'"usage":', b'"tool_result"'), _parse_line, _last_copies)
 
 
 def _add_turn(record: dict[str, Any], found: Found) -> None:

@@ -40,10 +40,10 @@ from agent_git_tracker.agentlogs.base import (
     Found,
     Result,
     Turn,
+    commit_hashes,
     count,
     existing_dirs,
     home_path,
-    may_mention,
     parse_time,
     text,
 )
@@ -61,7 +61,7 @@ def roots(environ: Mapping[str, str], home: Path) -> list[Path]:
 
 def read(root: Path, cursor: Cursor | None) -> Result:
     """Turns and commit mentions appended under `root` since `cursor`."""
-    return jsonl.read_tree(root, cursor, _is_rollout, _parse_line)
+    return jsonl.read_tree(root, cursor, _is_rollout, _LINES)
 
 
 def _is_rollout(path: str) -> bool:
@@ -71,8 +71,8 @@ def _is_rollout(path: str) -> bool:
 def _parse_line(line: bytes, state: dict[str, Any], found: Found) -> None:
     usage = b'"token_count"' in line
     context = b'"session_meta"' in line or b'"turn_context"' in line
-    has_hash = may_mention(line)
-    if not (usage or context or has_hash):
+    hashes = set() if usage or context else commit_hashes(line)
+    if not (usage or context or hashes):
         return
     record = found.load(line)
     if record is None:
@@ -91,8 +91,13 @@ def _parse_line(line: bytes, state: dict[str, Any], found: Found) -> None:
             _token_count(payload, record.get("timestamp"), state, found)
     except (KeyError, TypeError, ValueError, AttributeError):
         found.skipped["unexpected shape"] += 1
-    if has_hash and kind not in ("session_meta", "turn_context"):
-        found.mention(AGENT, state.get("session"), record.get("timestamp"), line)
+    found.mention(AGENT, state.get("session"), record.get("timestamp"), hashes)
+
+
+# Headers, model changes, usage, and tool output (`function_call_output`, `aggregated_output`).
+_LINES = jsonl.Lines(
+    (b'"token_count"', b'"session_meta"', b'"turn_context"', b'output"'), _parse_line
+)
 
 
 def _session_meta(payload: dict[str, Any], timestamp: object, state: dict[str, Any]) -> None:

@@ -37,10 +37,10 @@ from agent_git_tracker.agentlogs.base import (
     Found,
     Result,
     Turn,
+    commit_hashes,
     count,
     existing_dirs,
     home_path,
-    may_mention,
     parse_time,
     text,
 )
@@ -58,7 +58,7 @@ def roots(environ: Mapping[str, str], home: Path) -> list[Path]:
 def read(root: Path, cursor: Cursor | None) -> Result:
     """Turns and commit mentions written under `root` since `cursor`."""
     found = Found()
-    files = jsonl.read_files(root, cursor, _is_chat_log, _parse_line, _start_state, found)
+    files = jsonl.read_files(root, cursor, _is_chat_log, _LINES, _start_state, found)
     legacy = _read_legacy(root, cursor, found)
     return found.result({"version": jsonl.VERSION, "files": files, "legacy": legacy})
 
@@ -86,9 +86,6 @@ def _cwd(chats: Path) -> str | None:
 
 
 def _parse_line(line: bytes, state: dict[str, Any], found: Found) -> None:
-    usage, header = b'"tokens"' in line, b'"sessionId"' in line
-    if not (usage or header or may_mention(line)):
-        return
     record = found.load(line)
     if record is None:
         return
@@ -103,6 +100,9 @@ def _parse_line(line: bytes, state: dict[str, Any], found: Found) -> None:
         _message(record, state, found)
 
 
+_LINES = jsonl.Lines((b'"tokens"', b'"sessionId"', b'"toolCalls"'), _parse_line)
+
+
 def _header(record: dict[str, Any], state: dict[str, Any]) -> None:
     session_id = text(record.get("sessionId"))
     if session_id and not state.get("nested"):
@@ -114,9 +114,8 @@ def _message(message: object, state: dict[str, Any], found: Found) -> None:
         return
     session_id = state.get("session")
     if message.get("toolCalls"):
-        calls = orjson.dumps(message["toolCalls"])
-        if may_mention(calls):
-            found.mention(AGENT, session_id, message.get("timestamp"), calls)
+        hashes = commit_hashes(orjson.dumps(message["toolCalls"]))
+        found.mention(AGENT, session_id, message.get("timestamp"), hashes)
     if not message.get("tokens"):
         return  # tokens arrive in a later copy of the message
     try:

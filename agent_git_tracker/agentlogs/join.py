@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -105,9 +105,10 @@ class Tokens:
 
 @dataclass(frozen=True, slots=True)
 class CommitUsage:
-    """A joined commit: which session, how it was joined, model, tokens and cost (None: unknown)."""
+    """A joined commit (hash and repository): session, how joined, model, tokens, cost (or None)."""
 
     commit: str
+    roots: tuple[str, ...]
     agent: str
     session_id: str
     joined_by: str
@@ -158,29 +159,31 @@ def sessions(turns: Iterable[Turn], mentions: Iterable[Mention]) -> list[Session
 def join(found: Sequence[Session], commits: Sequence[Commit], prices: Prices) -> Joined:
     """Join each commit to its session, then split each session's tokens among its commits."""
     places = _Places(found, commits)
-    matches = {commit.hash: _match(commit, found, places) for commit in commits}
-    joined: dict[tuple[str, str], list[tuple[Commit, str]]] = defaultdict(list)
-    for commit in commits:
-        if (match := matches[commit.hash]) is not None:
-            joined[match[0].agent, match[0].session_id].append((commit, match[1]))
-    usage: dict[str, CommitUsage] = {}
+    joined: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for index, commit in enumerate(commits):
+        if (match := _match(commit, found, places)) is not None:
+            joined[match[0].agent, match[0].session_id].append((index, match[1]))
+    usage: dict[int, CommitUsage] = {}
     untied: list[Untied] = []
     for session in found:
-        mine = joined[session.agent, session.session_id]
         rest = list(session.turns)
-        for commit, how in sorted(mine, key=lambda pair: (pair[0].time, pair[0].hash)):
-            taken = [turn for turn in rest if turn.time <= commit.time]
+        for index, how in sorted(joined[session.agent, session.session_id], key=_by_time(commits)):
+            taken = [turn for turn in rest if turn.time <= commits[index].time]
             rest = rest[len(taken) :]
-            usage[commit.hash] = _usage(commit, session, how, taken, prices)
+            usage[index] = _usage(commits[index], session, how, taken, prices)
         if rest:
             untied.append(
                 Untied(session.agent, session.session_id, Tokens.of(rest), _cost(rest, prices))
             )
     return Joined(
-        tuple(usage[commit.hash] for commit in commits if commit.hash in usage),
+        tuple(usage[index] for index in sorted(usage)),
         tuple(untied),
         tuple((s.agent, s.session_id) for s in found if not joined[s.agent, s.session_id]),
     )
+
+
+def _by_time(commits: Sequence[Commit]) -> Callable[[tuple[int, str]], tuple[float, int]]:
+    return lambda pair: (commits[pair[0]].time, pair[0])
 
 
 def _usage(
@@ -189,6 +192,7 @@ def _usage(
     model = _main_model(turns)
     return CommitUsage(
         commit=commit.hash,
+        roots=commit.roots,
         agent=session.agent,
         session_id=session.session_id,
         joined_by=how,

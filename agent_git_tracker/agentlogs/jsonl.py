@@ -1,5 +1,8 @@
 """Reading JSON Lines logs again and again, paying only for what was appended.
 
+Only the lines holding one of the reader's needles (such as `"usage":`) are cut out of the
+file and handed to it: the others, most of the bytes, are never copied or parsed.
+
 A root's cursor maps each file to what the last read saw: inode, size and modification time,
 the byte offset after its last complete line, and the reader's state at that offset (plain
 JSON data, such as the session id a header line gave). A file whose inode, size and time are
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,20 +24,31 @@ from agent_git_tracker.agentlogs.base import Cursor, Found, Result
 VERSION = 1
 CHUNK = 8 * 1024 * 1024
 
-LineParser = Callable[[bytes, dict[str, Any], Found], None]
 StateMaker = Callable[[Path], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """Which lines a reader wants (those holding any of `needles`) and what it does with each.
+
+    `keep`, if given, sees each block's wanted lines first and returns those worth parsing.
+    """
+
+    needles: tuple[bytes, ...]
+    parse: Callable[[bytes, dict[str, Any], Found], None]
+    keep: Callable[[list[bytes]], list[bytes]] | None = None
 
 
 def read_tree(
     root: Path,
     cursor: Cursor | None,
     wanted: Callable[[str], bool],
-    parse_line: LineParser,
+    lines: Lines,
     start_state: StateMaker | None = None,
 ) -> Result:
     """Read what is new in every wanted file under `root`; a missing root gives nothing."""
     found = Found()
-    files = read_files(root, cursor, wanted, parse_line, start_state, found)
+    files = read_files(root, cursor, wanted, lines, start_state, found)
     return found.result({"version": VERSION, "files": files})
 
 
@@ -41,7 +56,7 @@ def read_files(
     root: Path,
     cursor: Cursor | None,
     wanted: Callable[[str], bool],
-    parse_line: LineParser,
+    lines: Lines,
     start_state: StateMaker | None,
     found: Found,
 ) -> dict[str, Any]:
@@ -49,7 +64,7 @@ def read_files(
     seen = files_of(cursor)
     files: dict[str, Any] = {}
     for path in walk(root, wanted):
-        entry = read_file(path, seen.get(str(path)), parse_line, start_state, found)
+        entry = read_file(path, seen.get(str(path)), lines, start_state, found)
         if entry is not None:
             files[str(path)] = entry
     return files
@@ -89,7 +104,7 @@ def unchanged(entry: Any, status: os.stat_result) -> bool:
 def read_file(
     path: Path,
     entry: Any,
-    parse_line: LineParser,
+    lines: Lines,
     start_state: StateMaker | None,
     found: Found,
 ) -> dict[str, Any] | None:
@@ -104,7 +119,7 @@ def read_file(
     try:
         with open(path, "rb") as stream:
             stream.seek(offset)
-            size, offset = _parse_lines(stream, offset, parse_line, state, found)
+            size, offset = _parse_lines(stream, offset, lines, state, found)
     except OSError:
         return None
     return {
@@ -126,15 +141,27 @@ def _resume(entry: Any, status: os.stat_result) -> tuple[int, dict[str, Any]] | 
 
 
 def _parse_lines(
-    stream: Any, offset: int, parse_line: LineParser, state: dict[str, Any], found: Found
+    stream: Any, offset: int, lines: Lines, state: dict[str, Any], found: Found
 ) -> tuple[int, int]:
-    """Feed each complete line to `parse_line`; (bytes seen up to, offset after last line)."""
+    """Feed each complete wanted line to the parser; (bytes seen up to, offset after last line)."""
     seen, pending = offset, b""
     while chunk := stream.read(CHUNK):
         seen += len(chunk)
-        lines = (pending + chunk if pending else chunk).split(b"\n")
-        pending = lines.pop()
-        for line in lines:
-            if line:
-                parse_line(line, state, found)
+        block = pending + chunk if pending else chunk
+        cut = block.rfind(b"\n") + 1
+        pending = block[cut:]
+        wanted = _lines_with(block, cut, lines.needles)
+        for line in lines.keep(wanted) if lines.keep else wanted:
+            lines.parse(line, state, found)
     return seen, seen - len(pending)
+
+
+def _lines_with(block: bytes, end: int, needles: tuple[bytes, ...]) -> list[bytes]:
+    """The lines of `block[:end]` holding any of `needles`, in order."""
+    starts = set()
+    for needle in needles:
+        at = block.find(needle, 0, end)
+        while at != -1:
+            starts.add(block.rfind(b"\n", 0, at) + 1)
+            at = block.find(needle, block.find(b"\n", at, end), end)
+    return [block[start : block.find(b"\n", start, end)] for start in sorted(starts)]

@@ -41,6 +41,7 @@ from agent_git_tracker.agentlogs.base import (
     Found,
     Result,
     Turn,
+    commit_hashes,
     count,
     existing_dirs,
     home_path,
@@ -177,7 +178,8 @@ def _add_mentions(data: str | bytes, session_id: object, updated: object, found:
         return
     state = record.get("state")
     ended = (state.get("time") or {}).get("end") if isinstance(state, dict) else None
-    found.mention(AGENT, text(session_id) or record.get("sessionID"), ended or updated, raw)
+    hashes = commit_hashes(raw)
+    found.mention(AGENT, text(session_id) or record.get("sessionID"), ended or updated, hashes)
 
 
 def _read_storage(storage: Path, entry: Any, found: Found) -> dict[str, Any]:

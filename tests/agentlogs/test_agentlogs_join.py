@@ -132,6 +132,15 @@ def test_a_session_in_another_repository_never_joins() -> None:
     assert set(result.unjoined) == {("claude-code", "s-app2"), ("claude-code", "s-sibling")}
 
 
+def test_a_commit_in_a_fork_and_its_upstream_joins_where_the_session_worked() -> None:
+    fork = commit(T, roots=("/work/app-fork",), session_id="s")
+    result = run(
+        [turn("s", T - 60, 10, 1)], [mention("s", T + 1)], [fork, commit(T, session_id="s")]
+    )
+    ((usage),) = result.commits
+    assert (usage.commit, usage.roots, usage.joined_by) == (HASH, APP_ROOTS, "session-id")
+
+
 def test_cost_with_a_price_override_and_unknown_models() -> None:
     turns = [
         turn("s", T - 60, 1000, 100, cached=10000, write=2000),
