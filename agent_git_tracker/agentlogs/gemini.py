@@ -128,9 +128,8 @@ def _turn(message: dict[str, Any], session_id: object, cwd: str | None) -> Turn:
     tokens, time = message["tokens"], parse_time(message.get("timestamp"))
     if not isinstance(session_id, str) or time is None:
         raise ValueError("a message without session or time")
-    prompt, output, cached = count(tokens.get("input")), count(tokens.get("output")), 0
-    thoughts, tool = count(tokens.get("thoughts")), count(tokens.get("tool"))
-    cached = count(tokens.get("cached"))
+    prompt, output = count(tokens.get("input")), count(tokens.get("output"))
+    cached, thoughts, tool = (count(tokens.get(kind)) for kind in ("cached", "thoughts", "tool"))
     if cached and tokens.get("total") == prompt + output + thoughts + tool:
         prompt -= min(cached, prompt)  # the cached tokens were counted in the prompt
     return Turn(

@@ -158,10 +158,10 @@ def sessions(turns: Iterable[Turn], mentions: Iterable[Mention]) -> list[Session
 
 def join(found: Sequence[Session], commits: Sequence[Commit], prices: Prices) -> Joined:
     """Join each commit to its session, then split each session's tokens among its commits."""
-    places = _Places(found, commits)
+    evidence = _Evidence(found, commits)
     joined: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for index, commit in enumerate(commits):
-        if (match := _match(commit, found, places)) is not None:
+        if (match := evidence.match(commit)) is not None:
             joined[match[0].agent, match[0].session_id].append((index, match[1]))
     usage: dict[int, CommitUsage] = {}
     untied: list[Untied] = []
@@ -203,76 +203,72 @@ def _usage(
     )
 
 
-class _Places:
-    """Which known repository each session's folders lie in."""
+class _Evidence:
+    """The sessions indexed by what can join them to a commit: id, printed hash, repository."""
 
     def __init__(self, found: Sequence[Session], commits: Sequence[Commit]) -> None:
-        self.repositories = list(dict.fromkeys(commit.roots for commit in commits))
-        self._roots = [[_parts(root) for root in roots] for roots in self.repositories]
-        self._homes = {(s.agent, s.session_id): self._locate(s) for s in found}
+        self.repositories = {
+            roots: n for n, roots in enumerate(dict.fromkeys(c.roots for c in commits))
+        }
+        roots = [[_parts(root) for root in repository] for repository in self.repositories]
+        # Per session, the repositories each of its folders lies in.
+        self.homes: dict[tuple[str, str], list[set[int]]] = {}
+        self.working_in: dict[int, list[Session]] = defaultdict(list)
+        self.named: dict[str, list[Session]] = defaultdict(list)
+        self.printed: dict[str, list[tuple[Mention, Session]]] = defaultdict(list)
+        for session in found:
+            homes = [
+                {n for n, repository in enumerate(roots) if _inside(_parts(folder), repository)}
+                for folder in session.folders
+            ]
+            self.homes[session.agent, session.session_id] = homes
+            for repository in set().union(*homes):
+                self.working_in[repository].append(session)
+            self.named[session.session_id].append(session)
+            for mention in session.mentions:
+                if len(mention.hash) >= MIN_HASH:
+                    self.printed[mention.hash[:MIN_HASH]].append((mention, session))
 
-    def _locate(self, session: Session) -> list[set[int]]:
-        return [
-            {index for index, roots in enumerate(self._roots) if _inside(_parts(folder), roots)}
-            for folder in session.folders
+    def match(self, commit: Commit) -> tuple[Session, str] | None:
+        """The commit's session and how it was found, strongest evidence first."""
+        here = self.repositories[commit.roots]
+        named = [(commit.session_id, "session-id")]
+        named += [(session_id, "trailer") for session_id in commit.trailer_sessions]
+        for session_id, how in named:
+            for session in self.named.get(session_id or "", ()):
+                if not self._elsewhere(session, here):
+                    return session, how
+        printed = self._printed_by(commit, here)
+        if printed is not None:
+            return printed, "transcript"
+        working = self._working_at(commit, here)
+        return (working, "folder-and-time") if working is not None else None
+
+    def _elsewhere(self, session: Session, here: int) -> bool:
+        """Whether all the session's folders lie in other repositories than this one."""
+        homes = self.homes[session.agent, session.session_id]
+        return bool(homes) and all(home and here not in home for home in homes)
+
+    def _printed_by(self, commit: Commit, here: int) -> Session | None:
+        """The session that printed the commit's hash soonest after making it."""
+        delays = [
+            (mention.time - commit.time, session.agent, session.session_id, session)
+            for mention, session in self.printed.get(commit.hash[:MIN_HASH], ())
+            if commit.hash.startswith(mention.hash)
+            and mention.time >= commit.time - SKEW
+            and session.start <= commit.time + SKEW
+            and not self._elsewhere(session, here)
         ]
+        return min(delays, key=lambda delay: delay[:3])[3] if delays else None
 
-    def inside(self, session: Session, commit: Commit) -> bool:
-        """Whether the session worked inside the commit's repository."""
-        here = self.repositories.index(commit.roots)
-        return any(here in homes for homes in self._homes[session.agent, session.session_id])
-
-    def elsewhere(self, session: Session, commit: Commit) -> bool:
-        """Whether all the session's folders lie in other repositories than the commit's."""
-        here = self.repositories.index(commit.roots)
-        homes = self._homes[session.agent, session.session_id]
-        return bool(homes) and all(h and here not in h for h in homes)
-
-
-def _match(commit: Commit, found: Sequence[Session], places: _Places) -> tuple[Session, str] | None:
-    candidates = [s for s in found if not places.elsewhere(s, commit)]
-    if commit.session_id:
-        named = [s for s in candidates if s.session_id == commit.session_id]
-        if named:
-            return named[0], "session-id"
-    for session_id in commit.trailer_sessions:
-        named = [s for s in candidates if s.session_id == session_id]
-        if named:
-            return named[0], "trailer"
-    printed = _printed_by(commit, candidates)
-    if printed is not None:
-        return printed, "transcript"
-    nearby = _working_at(commit, candidates, places)
-    return (nearby, "folder-and-time") if nearby is not None else None
-
-
-def _printed_by(commit: Commit, candidates: Sequence[Session]) -> Session | None:
-    """The session that printed the commit's hash soonest after making it."""
-    delays: list[tuple[float, str, str, Session]] = []
-    for session in candidates:
-        if session.start > commit.time + SKEW:
-            continue
-        for mention in session.mentions:
-            if (
-                len(mention.hash) >= MIN_HASH
-                and commit.hash.startswith(mention.hash)
-                and mention.time >= commit.time - SKEW
-            ):
-                delays.append(
-                    (mention.time - commit.time, session.agent, session.session_id, session)
-                )
-                break
-    return min(delays, key=lambda d: d[:3])[3] if delays else None
-
-
-def _working_at(commit: Commit, candidates: Sequence[Session], places: _Places) -> Session | None:
-    """The session in the repository, running at the commit time, active last before it."""
-    running = [
-        (_last_before(s, commit.time), s.agent, s.session_id, s)
-        for s in candidates
-        if s.start <= commit.time <= s.end and places.inside(s, commit)
-    ]
-    return max(running, key=lambda r: r[:3])[3] if running else None
+    def _working_at(self, commit: Commit, here: int) -> Session | None:
+        """The session in the repository, running at the commit time, active last before it."""
+        running = [
+            (_last_before(session, commit.time), session.agent, session.session_id, session)
+            for session in self.working_in.get(here, ())
+            if session.start <= commit.time <= session.end
+        ]
+        return max(running, key=lambda run: run[:3])[3] if running else None
 
 
 def _last_before(session: Session, moment: float) -> float:

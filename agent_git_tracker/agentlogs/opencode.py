@@ -54,8 +54,7 @@ AGENT = "opencode"
 VERSION = 1
 _ROWS = """
     SELECT id, session_id, time_updated, data FROM {table}
-    WHERE (time_updated > ? OR (time_updated = ? AND id > ?)) {only}
-    ORDER BY time_updated, id
+    WHERE time_updated >= ? {only} ORDER BY time_updated, id
 """
 _TOOL_OUTPUT = "AND (instr(data, '] ') > 0 OR instr(data, 'commit ') > 0)"
 
@@ -124,11 +123,20 @@ def _read_database(db: Path, entry: Any, found: Found) -> dict[str, Any]:
 def _rows(
     con: sqlite3.Connection, table: str, marks: dict[str, Any], only: str = ""
 ) -> Iterator[tuple[str, str, int, str]]:
-    """Rows of `table` updated after its mark, which moves as they are read."""
-    after_time, after_id = marks.get(table) or [-1, ""]
-    query = _ROWS.format(table=table, only=only)
-    for row in con.execute(query, (after_time, after_time, after_id)):
-        marks[table] = [row[2], row[0]]
+    """Rows of `table` updated since its mark, which moves as they are read.
+
+    The mark is the last update time read and the rows read at that time, so that a row updated
+    later within the same millisecond is still found.
+    """
+    since, done = marks.get(table) or [-1, []]
+    latest, seen = since, set(done)
+    for row in con.execute(_ROWS.format(table=table, only=only), (since,)):
+        if row[2] == since and row[0] in done:
+            continue
+        if row[2] > latest:
+            latest, seen = row[2], set()
+        seen.add(row[0])
+        marks[table] = [latest, sorted(seen)]
         yield row
 
 
