@@ -17,8 +17,6 @@ from typing import Any, Protocol
 
 import orjson
 
-AGENTS = ("claude-code", "codex", "opencode", "gemini-cli")
-
 # What a reader remembers between two reads of one root: plain JSON data, stored by the caller.
 Cursor = dict[str, Any]
 

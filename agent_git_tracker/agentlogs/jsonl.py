@@ -61,16 +61,16 @@ def read_files(
     found: Found,
 ) -> dict[str, Any]:
     """Parse the new lines of the files whose path `wanted` accepts; their cursor entries."""
-    seen = files_of(cursor)
+    seen = _files_of(cursor)
     files: dict[str, Any] = {}
     for path in walk(root, wanted):
-        entry = read_file(path, seen.get(str(path)), lines, start_state, found)
+        entry = _read_file(path, seen.get(str(path)), lines, start_state, found)
         if entry is not None:
             files[str(path)] = entry
     return files
 
 
-def files_of(cursor: Cursor | None) -> dict[str, Any]:
+def _files_of(cursor: Cursor | None) -> dict[str, Any]:
     """The per-file entries of a cursor this version wrote (else none: read from the start)."""
     if not cursor or cursor.get("version") != VERSION:
         return {}
@@ -101,7 +101,7 @@ def unchanged(entry: Any, status: os.stat_result) -> bool:
     )
 
 
-def read_file(
+def _read_file(
     path: Path,
     entry: Any,
     lines: Lines,

@@ -2,8 +2,8 @@
 
 Where: `$OPENCODE_DATA_DIR` (comma-separated, as ccusage `adapter/opencode/paths.rs` reads it),
 else `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`; the database is `opencode.db`
-or `opencode-<channel>.db` (sst/opencode `packages/opencode/src/storage/db.ts`
-`getChannelPath`, WAL mode).
+or `opencode-<channel>.db` (sst/opencode, now anomalyco/opencode:
+`packages/opencode/src/storage/db.ts` `getChannelPath`, WAL mode).
 
 Schema (`packages/opencode/src/session/session.sql.ts`, `storage/schema.sql.ts`): table
 `message(id, session_id, time_created, time_updated, data)` and `part(id, message_id,
@@ -21,10 +21,13 @@ and `sessionID`; ccusage `adapter/opencode/loader.rs` reads them too) and
 
 Reading never gets in OpenCode's way: the database is opened read-only (`mode=ro`), and WAL
 readers do not block its writer. A message row is written when the response starts and
-updated as tokens arrive, so rows are read by `(time_updated, id)` after the last one seen; a
-row read again gives the same key (its id) and `base.best` keeps the copy with most tokens.
-When the database and its WAL file have the same size and time as last read, nothing is
-queried. The JSON files are read when modified since the newest one read.
+updated as tokens arrive, so the rows read are those updated since the last update time seen
+(less those already read at that very time); a row read again gives the same key (its id),
+and `base.best` keeps the copy with most tokens. Every read scans the `message` table and the
+`part` rows that can hold a commit hash (no index on `time_updated`), which is why an unchanged
+database is never queried.
+The database is unchanged when it and its WAL file have the same size and time as at the last
+read. The JSON files are read when modified since the newest one read.
 """
 
 from __future__ import annotations

@@ -190,7 +190,7 @@ def test_incremental_reads(hermetic: Path) -> None:
     first = claude_code.read(root, None)
     assert len(first.turns) == 1
 
-    again = claude_code.read(root, first.cursor)
+    again = claude_code.read(root, json.loads(json.dumps(first.cursor)))
     assert again.turns == () and again.mentions == ()
     assert again.cursor == first.cursor
 

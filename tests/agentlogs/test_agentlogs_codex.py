@@ -172,7 +172,7 @@ def test_incremental_reads(hermetic: Path) -> None:
     assert codex.read(root, first.cursor).turns == ()
     with path.open("a") as stream:
         stream.write(count("00:20", tokens(30, 20, 7, 1), None))
-    later = codex.read(root, first.cursor)
+    later = codex.read(root, json.loads(json.dumps(first.cursor)))
     # The session, folder and model come from lines read the first time.
     assert [(t.session_id, t.model, t.cwd, t.input_tokens) for t in later.turns] == [
         (SESSION, "gpt-5", CWD, 10)

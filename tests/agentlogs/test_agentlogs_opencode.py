@@ -106,7 +106,7 @@ def test_messages_are_read_as_they_are_updated(hermetic: Path) -> None:
     assert first.turns == () and first.skipped == {}
 
     put_message(con, "msg_assistant_1", assistant(USED, completed=T0 + 9000), T0 + 9000)
-    second = opencode.read(root, first.cursor)
+    second = opencode.read(root, json.loads(json.dumps(first.cursor)))
     assert second.turns == (expected_turn(),)
 
     third = opencode.read(root, second.cursor)
