@@ -24,10 +24,9 @@ readers do not block its writer. A message row is written when the response star
 updated as tokens arrive, so the rows read are those updated since the last update time seen
 (less those already read at that very time); a row read again gives the same key (its id),
 and `base.best` keeps the copy with most tokens. Every read scans the `message` table and the
-`part` rows that can hold a commit hash (no index on `time_updated`), which is why an unchanged
-database is never queried.
-The database is unchanged when it and its WAL file have the same size and time as at the last
-read. The JSON files are read when modified since the newest one read.
+`part` rows that can hold a commit hash (there is no index on `time_updated`): so a database
+whose file and WAL file have the same size and time as at the last read is not queried at all.
+The JSON files are read when modified since the newest one read.
 """
 
 from __future__ import annotations
