@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from agent_git_tracker.config.settings import Config
-from agent_git_tracker.ledger.events import iso
 from agent_git_tracker.ledger.ledger import Context, Ledger
 from agent_git_tracker.ledger.overlay import Overlay
 from agent_git_tracker.models import GRADE_LABELS, Rules
@@ -35,6 +34,7 @@ from agent_git_tracker.report.build import build_report
 from agent_git_tracker.report.model import PREFIXES, ReportOptions
 from agent_git_tracker.store import db as store
 from agent_git_tracker.store import keys
+from agent_git_tracker.times import iso
 from bench.common import interleaved
 
 SETUPS = (

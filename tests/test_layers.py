@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "agent_git_tracker"
 LAYERS: tuple[frozenset[str], ...] = tuple(
     frozenset(names.split())
     for names in (
-        "errors",
+        "errors times",
         "models",
         "config",
         "attribution",

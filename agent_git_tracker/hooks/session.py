@@ -8,10 +8,10 @@ from agent_git_tracker.capture import spool
 from agent_git_tracker.capture.workspace import here, spool_dir
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.errors import TrackerError
-from agent_git_tracker.ledger.events import iso
 from agent_git_tracker.ledger.flush import Flushed, flush_repo
 from agent_git_tracker.models import check_name
 from agent_git_tracker.store.db import open_store
+from agent_git_tracker.times import iso
 
 
 def start_session(

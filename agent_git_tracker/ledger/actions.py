@@ -55,7 +55,7 @@ def grade_target(config: Config, rev: str, agent: str | None) -> GradeTarget:
                 "name the agent with --agent"
             )
         chosen = check_name(chosen)
-        previous = state.get(keys.retrospective(chosen, info.hash))
+        previous = state.get(keys.retrospective(chosen, info.project_path, info.hash))
     return GradeTarget(info.hash, info.subject, chosen, info.project_path, previous)
 
 

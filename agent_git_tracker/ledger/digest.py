@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from agent_git_tracker.models import GRADE_LABELS, Rules
+from agent_git_tracker.times import utc_key
 
 _DEFAULT_RULES = Rules()
 
@@ -68,19 +69,3 @@ def _grade_points(record: Mapping[str, Any]) -> float | None:
     if agent_grade in GRADE_LABELS and user_grade in GRADE_LABELS:
         return _DEFAULT_RULES.points(agent_grade) + _DEFAULT_RULES.points(user_grade)
     return None
-
-
-def utc_key(stamp: Any) -> str | None:
-    """`YYYY-MM-DDTHH:MM:SS` in UTC, which sorts as text; None for a missing or bad time.
-    A time without an offset is taken as UTC."""
-    if not isinstance(stamp, str):
-        return None
-    if stamp.endswith(("+00:00", "Z")) and len(stamp) >= 20:
-        return stamp[:19]
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.isoformat(timespec="seconds")[:19]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from agent_git_tracker.ledger.overlay import Record
@@ -58,11 +57,6 @@ def problem(event: Record) -> str | None:
 
 def _is_hash(value: Any) -> bool:
     return isinstance(value, str) and len(value) in (40, 64) and set(value) <= _HEX
-
-
-def iso(epoch: float) -> str:
-    """ISO 8601 with a UTC offset, to the millisecond."""
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
 
 
 def clean(text: Any) -> Any:

@@ -16,6 +16,8 @@ from typing import Any
 
 from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import Config
+from agent_git_tracker.ledger import counters
+from agent_git_tracker.ledger.points import Step
 from agent_git_tracker.models import GRADE_LABELS
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import View
@@ -36,9 +38,19 @@ def write(view: View, config: Config, project: Path, session_agent: str | None) 
     record = view.get(keys.agent(agent)) if agent else None
     if record:
         written.append(_write_json(project / ".agent" / "status.json", status(record)))
-    retros = [v for _, v in view.scan("retrospective:") if v.get("project_path") == str(project)]
+    retros = [
+        (k, v) for k, v in view.scan("retrospective:") if v.get("project_path") == str(project)
+    ]
     if retros:
-        entries = sorted((communication(r) for r in retros), key=lambda e: e["timestamp"])
+        steps: dict[str, dict[str, Step]] = {}
+        for key, retro in retros:
+            agent_id = retro.get("agent_id", "")
+            if agent_id not in steps:
+                steps[agent_id] = counters.steps(view, agent_id, config.rules)
+            scores = steps[agent_id].get(key)
+            if scores is not None:
+                retro["score_before"], retro["score_after"] = scores.before, scores.after
+        entries = sorted((communication(r) for _, r in retros), key=lambda e: e["timestamp"])
         written.append(_write_json(project / ".journal" / "communication.json", entries))
     days: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for _, value in view.scan("activity:"):
@@ -72,8 +84,8 @@ def communication(retro: dict[str, Any]) -> dict[str, Any]:
         "task": retro.get("task", ""),
         "agent_grade": GRADE_LABELS.get(retro["agent_grade"], retro["agent_grade"]),
         "user_grade": GRADE_LABELS.get(retro["user_grade"], retro["user_grade"]),
-        "score_before": retro["score_before"],
-        "score_after": retro["score_after"],
+        "score_before": retro.get("score_before"),
+        "score_after": retro.get("score_after"),
         "agent_note": retro.get("agent_note", ""),
         "user_note": retro.get("user_note", ""),
     }

@@ -18,12 +18,13 @@ from typing import Any
 from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.ledger import exports
-from agent_git_tracker.ledger.events import iso, problem
+from agent_git_tracker.ledger.events import problem
 from agent_git_tracker.ledger.ledger import Context, Ledger, Outcome
 from agent_git_tracker.ledger.overlay import Overlay, Reader
 from agent_git_tracker.ledger.points import is_halted
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import Store, View
+from agent_git_tracker.times import iso
 
 MakeContext = Callable[[Config, set[str]], Context]
 

@@ -1,6 +1,12 @@
 """Apply spooled events to the database state. Used by the flush, and by `status` to show
 pending events: the same code either way, over an overlay that collects every write so that
-each key is written once."""
+each key is written once.
+
+Events write facts: commit records under the hash a commit ended with, every grade given (the
+latest one counts), bugs, activities, usage. The agents' counters are not added up event by
+event: they are replayed from those facts (`counters`), so that the same history gives the
+same numbers whatever order and batches its events were flushed in.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent_git_tracker.attribution.attribute import attribute
-from agent_git_tracker.ledger import digest
-from agent_git_tracker.ledger import points as rules
-from agent_git_tracker.ledger.events import clean, iso
+from agent_git_tracker.ledger import counters, digest
+from agent_git_tracker.ledger.events import clean
 from agent_git_tracker.ledger.overlay import Overlay, Record
+from agent_git_tracker.ledger.records import (
+    ACTIVITY_FIELDS,
+    ATTRIBUTION,
+    event_origin,
+    git_facts,
+    grade_order,
+    subject,
+)
+from agent_git_tracker.ledger.rewrites import Rewrites, earliest
 from agent_git_tracker.models import GRADE_LABELS, Rules
-from agent_git_tracker.store import keys
+from agent_git_tracker.store import keys, upgrade
+from agent_git_tracker.times import iso
+from agent_git_tracker.times import origin as origin_of
 
 
 @dataclass
@@ -41,36 +57,24 @@ class Outcome:
 
 
 class Ledger:
-    """Applies events in order to an overlay."""
+    """Applies events in order to an overlay, then replays the counters of the agents they
+    touched."""
 
     def __init__(self, state: Overlay, context: Context) -> None:
         self.state = state
         self.context = context
         self.rules = context.rules
         self.outcome = Outcome()
-        self._final: dict[tuple[str, str], str] = {}
-        self._inherited: dict[tuple[str, str], Record] = {}
-
-    # --- agents -----------------------------------------------------------------------------
-
-    def agent(self, agent_id: str, now: str) -> Record:
-        return self.state.get(keys.agent(agent_id)) or rules.new_agent(agent_id, now, self.rules)
-
-    def save_agent(self, agent: Record, now: str) -> None:
-        agent = {**agent, "updated_at": now}
-        self.state.put(keys.agent(agent["id"]), agent)
-        self.outcome.agents.add(agent["id"])
-
-    # --- the batch --------------------------------------------------------------------------
+        self.rewrites = Rewrites(state)
+        self.touched: set[str] = set()
+        # Commits whose events arrived under an earlier hash: (project, final hash) → events.
+        self._inherited: dict[tuple[str, str], list[Record]] = {}
+        self._moved: dict[tuple[str, str], str] = {}
+        self._known: set[str] | None = None
 
     def apply(self, events: Iterable[Record]) -> Outcome:
-        events = list(events)
-        for event in events:
-            if event.get("type") == "rewrite":
-                for old, new in event.get("mappings", []):
-                    self._final[(event["project"], old)] = new
-                    # A commit rewritten back to an earlier hash is alive again: "" stops the walk.
-                    self._final[(event["project"], new)] = ""
+        events = [clean(event) for event in events]
+        self.rewrites.index(events)
         handlers: dict[str, Callable[[Record], None]] = {
             "commit": self.on_commit,
             "rewrite": self.on_rewrite,
@@ -82,67 +86,65 @@ class Ledger:
             "command": self.on_usage,
         }
         for event in events:
-            handlers[event["type"]](clean(event))
-        for (project, target), origin in self._inherited.items():
+            handlers[event["type"]](event)
+        for (project, target), inherited in sorted(self._inherited.items()):
             if self.state.get(keys.commit(project, target)) is None:
-                facts = {**origin["commit"], "hash": target}
-                who = {**origin["_attribution"], "rewritten_from": origin["_replaced"]}
-                self._create_commit({**origin, "commit": facts}, who)
+                self._create(project, target, inherited, None)
+        self._repoint_bugs()
+        if self.state.get(upgrade.REFRESH_AGENTS) is not None:
+            self.touched |= set(self._agents())  # an upgrade asks for every agent's replay
+            self.state.delete(upgrade.REFRESH_AGENTS)
+        self._refresh()
         return self.outcome
-
-    def final(self, project: str, commit_hash: str) -> str:
-        """The hash a commit ended up with after amends and rebases (in this batch or earlier)."""
-        seen = set()
-        current = commit_hash
-        while current not in seen:
-            seen.add(current)
-            nxt = self._final.get((project, current))
-            if nxt == "":
-                return current
-            if nxt is None:
-                stored = self.state.get(keys.meta(f"rewrite:{keys.quote(project)}:{current}"))
-                nxt = stored.get("to") if stored else None
-            if not nxt:
-                return current
-            current = nxt
-        return current
-
-    def _preimages(self, project: str, target: str) -> list[str]:
-        return [
-            old
-            for (p, old), new in self._final.items()
-            if p == project and new and old != target and self.final(project, old) == target
-        ]
 
     # --- commits ----------------------------------------------------------------------------
 
     def put_commit(self, project: str, commit_hash: str, record: Record) -> None:
-        """A commit record and its digest, always together."""
+        """A commit record, its digest and its place in its agent's timeline, together."""
+        old = self.state.get(keys.commit(project, commit_hash))
+        if old is not None:
+            self._untime(project, commit_hash, old)
         self.state.put(keys.commit(project, commit_hash), record)
         self.state.put(keys.digest(project, commit_hash), digest.of(record))
+        when = origin_of(record)[0]
+        if counters.counted(record) and when:
+            agent = record["agent_id"]
+            self.state.put(keys.timeline(agent, when, project, commit_hash), {})
+            self.touched.add(agent)
 
     def delete_commit(self, project: str, commit_hash: str) -> None:
+        old = self.state.get(keys.commit(project, commit_hash))
+        if old is not None:
+            self._untime(project, commit_hash, old)
         self.state.delete(keys.commit(project, commit_hash))
         self.state.delete(keys.digest(project, commit_hash))
 
+    def _untime(self, project: str, commit_hash: str, record: Record) -> None:
+        when = origin_of(record)[0]
+        if counters.counted(record) and when:
+            agent = record["agent_id"]
+            self.state.delete(keys.timeline(agent, when, project, commit_hash))
+            self.touched.add(agent)
+
     def on_commit(self, event: Record) -> None:
         project, facts = event["project"], event["commit"]
-        target = self.final(project, facts["hash"])
-        who = self._attribute(event)
+        event = {**event, "_attribution": self._attribute(event)}
+        target = self.rewrites.final(project, facts["hash"])
         if target != facts["hash"]:
-            origin = self._inherited.setdefault((project, target), {**event, "_attribution": who})
-            origin.setdefault("_replaced", []).append(facts["hash"])
+            self._inherited.setdefault((project, target), []).append(event)
             return
-        inherited = self._inherited.pop((project, target), None)
-        if inherited:
-            who = {**inherited["_attribution"], "rewritten_from": inherited["_replaced"]}
+        inherited = self._inherited.pop((project, target), [])
         earlier = [
-            p for p in self._preimages(project, target) if self.state.get(keys.commit(project, p))
+            old
+            for old in self.rewrites.preimages(project, target)
+            if self.state.get(keys.commit(project, old)) is not None
         ]
         if earlier:
-            self._move(project, earlier, target, event)
-        elif self.state.get(keys.commit(project, target)) is None:
-            self._create_commit(event, who)
+            self._move(project, earlier, target, facts)
+        if self.state.get(keys.commit(project, target)) is None:
+            self._create(project, target, inherited, event)
+        elif inherited:
+            self._adopt(project, target, inherited)
 
     def _attribute(self, event: Record) -> Record:
         found = attribute(
@@ -162,131 +164,177 @@ class Ledger:
             "evidence": list(found.evidence),
         }
 
-    def _create_commit(self, event: Record, who: Record) -> None:
-        project, facts = event["project"], event["commit"]
-        now = iso(event["time"])
+    def _create(
+        self, project: str, target: str, inherited: list[Record], own: Record | None
+    ) -> None:
+        """A new commit record. A commit made by rewriting others (an amend, a fixup, a
+        rebase) keeps the attribution of its earliest pre-image: the rewrite's own event
+        tells who ran the rewrite, not who made the work."""
+        first = min(inherited, key=event_origin) if inherited else own
+        assert first is not None
+        facts = {**(own or first)["commit"], "hash": target}
+        now = iso((own or first)["time"])
         record = {
-            **who,
-            "commit_hash": facts["hash"],
+            **first["_attribution"],
+            "commit_hash": target,
             "project_path": project,
-            "task_description": _subject(facts.get("message", "")),
+            "task_description": subject(first["commit"].get("message", "")),
             "experience_gained": 0,
             "timestamp": facts.get("committed_at") or now,
-            **_git_facts(facts),
+            **git_facts(facts),
             "recorded_at": now,
+            "origin": event_origin(first),
         }
-        if who["kind"] == "agent":
-            agent = rules.commit(self.agent(who["agent_id"], now), self.rules)
-            agent["model"] = who["model"] or agent.get("model")
-            agent["setup"] = who["setup"] or agent.get("setup")
-            record["experience_gained"] = self.rules.commit_experience
-            self.save_agent(agent, now)
-        self.put_commit(project, facts["hash"], record)
-        self._embed_grade(project, who["agent_id"], facts["hash"])
+        if inherited:
+            record["rewritten_from"] = sorted({e["commit"]["hash"] for e in inherited})
+        self.put_commit(project, target, record)
+        self._embed_grades(project, target)
         self.outcome.commits += 1
         self.outcome.projects.add(project)
+
+    def _adopt(self, project: str, target: str, inherited: list[Record]) -> None:
+        """Pre-images seen only in this batch, of a commit recorded already."""
+        record = self.state.get(keys.commit(project, target)) or {}
+        first = min(inherited, key=event_origin)
+        if event_origin(first) < origin_of(record):
+            record = {**record, **first["_attribution"], "origin": event_origin(first)}
+        olds = {e["commit"]["hash"] for e in inherited}
+        record["rewritten_from"] = sorted({*record.get("rewritten_from", []), *olds})
+        self.put_commit(project, target, record)
 
     def on_rewrite(self, event: Record) -> None:
         project = event["project"]
         for old, new in event.get("mappings", []):
-            target = self.final(project, new)
-            self.state.put(
-                keys.meta(f"rewrite:{keys.quote(project)}:{old}"),
-                {"to": target, "time": iso(event["time"])},
-            )
-            self.state.delete(keys.meta(f"rewrite:{keys.quote(project)}:{target}"))
+            if old == new:
+                continue  # an amend that changed nothing (same second): the same commit
+            target = self.rewrites.record(project, old, new, iso(event["time"]))
             if self.state.get(keys.commit(project, old)) is not None:
                 self._move(project, [old], target, None)
 
-    def _move(self, project: str, olds: list[str], target: str, event: Record | None) -> None:
-        """Re-key rewritten commits (and their grades and bugs) under their new hash."""
+    def _move(
+        self, project: str, olds: list[str], target: str, facts: Mapping[str, Any] | None
+    ) -> None:
+        """Re-key rewritten commits (and their grades and bugs) under their new hash. A fold
+        of several commits is one commit, attributed to its earliest pre-image."""
         records = [r for r in (self.state.get(keys.commit(project, o)) for o in olds) if r]
         existing = self.state.get(keys.commit(project, target))
-        keep = records[0]
-        extra = records if existing else records[1:]
-        for record in extra:  # counted once: a squash of two commits is one commit
-            if record.get("kind") == "agent":
-                agent = self.agent(record["agent_id"], record["timestamp"])
-                agent["total_commits"] = max(0, agent["total_commits"] - 1)
-                self.save_agent(agent, record["timestamp"])
+        primary = earliest([*records, *([existing] if existing else [])])
         moved = {
-            **(existing or keep),
-            **{k: keep[k] for k in _ATTRIBUTION if k in keep},
+            **(existing or primary),
+            **{k: primary[k] for k in ATTRIBUTION if k in primary},
+            "origin": origin_of(primary),
             "commit_hash": target,
-            "rewritten_from": sorted({*keep.get("rewritten_from", []), *olds}),
+            "rewritten_from": sorted(
+                {o for r in records for o in r.get("rewritten_from", [])}
+                | set(olds)
+                | set((existing or {}).get("rewritten_from", []))
+            ),
         }
-        if event is not None:
-            moved.update(_git_facts(event["commit"]))
+        if facts is not None:
+            moved.update(git_facts(facts))
         for old in olds:
             self.delete_commit(project, old)
-            self._move_children(project, keep.get("agent_id", ""), old, target)
+            self._move_children(project, old, target)
         self.put_commit(project, target, moved)
-        self._embed_grade(project, moved.get("agent_id", ""), target)
+        self._embed_grades(project, target)
         self.outcome.rewritten += len(olds)
 
-    def _move_children(self, project: str, agent_id: str, old: str, new: str) -> None:
-        for key, value in list(self.state.scan(keys.communication_prefix(agent_id, old))):
-            self.state.delete(key)
-            seq = int(keys.parts(key)[3])
-            self.state.put(keys.communication(agent_id, new, seq), {**value, "commit_hash": new})
-        retro = self.state.get(keys.retrospective(agent_id, old))
-        if retro is not None:
-            self.state.delete(keys.retrospective(agent_id, old))
-            if self.state.get(keys.retrospective(agent_id, new)) is None:
-                self.state.put(keys.retrospective(agent_id, new), {**retro, "commit": new})
-        for key, value in list(self.state.scan(keys.bug(agent_id, ""))):
-            if value.get("commit") == old and value.get("project_path") == project:
+    def _move_children(self, project: str, old: str, new: str) -> None:
+        """Grades (all of them, the latest still counting) follow their commit; bugs follow
+        at the end of the batch (`_repoint_bugs`)."""
+        for agent in self._agents():
+            retro = self.state.get(keys.retrospective(agent, project, old))
+            if retro is None:
+                continue
+            self.state.delete(keys.retrospective(agent, project, old))
+            self._keep_latest(agent, project, new, {**retro, "commit": new})
+            history = keys.communication_prefix(agent, project, old)
+            for grade_key, value in list(self.state.scan(history)):
+                self.state.delete(grade_key)
+                seq = int(keys.parts(grade_key)[4])
+                self.state.put(
+                    keys.communication(agent, project, new, seq), {**value, "commit_hash": new}
+                )
+        self._moved[(project, old)] = new
+
+    def _agents(self) -> list[str]:
+        """Every agent id known (grades of a commit may be given to any of them)."""
+        if self._known is None:
+            self._known = {keys.parts(k)[1] for k, _ in self.state.scan("agent:")}
+        return sorted(self._known | self.touched)
+
+    def _repoint_bugs(self) -> None:
+        """Bugs name the commit that carried them: follow this batch's rewrites, in one pass."""
+        if not self._moved:
+            return
+        for key, value in list(self.state.scan("bug:")):
+            where = (value.get("project_path"), value.get("commit"))
+            if where in self._moved:
+                new = self.rewrites.final(where[0] or "", self._moved[where])
                 self.state.put(key, {**value, "commit": new})
+
+    def _keep_latest(self, agent: str, project: str, commit_hash: str, retro: Record) -> bool:
+        """Store `retro` as the grade that counts unless a later one is there already."""
+        key = keys.retrospective(agent, project, commit_hash)
+        current = self.state.get(key)
+        if current is not None and grade_order(current) > grade_order(retro):
+            return False
+        self.state.put(key, retro)
+        self.touched.add(agent)
+        return True
+
+    def _embed_grades(self, project: str, commit_hash: str) -> None:
+        """Keep the counting grade's summary in the commit record too, so that the report
+        reads one record per commit instead of two."""
+        key = keys.commit(project, commit_hash)
+        record = self.state.get(key)
+        if record is None:
+            return
+        agent = record.get("agent_id", "")
+        retro = self.state.get(keys.retrospective(agent, project, commit_hash))
+        summary = {f: retro.get(f) for f in digest.GRADE_SUMMARY} if retro else None
+        if record.get("grade") != summary:
+            self.state.put(key, {**record, "grade": summary})
+            self.state.put(
+                keys.digest(project, commit_hash), digest.of({**record, "grade": summary})
+            )
 
     # --- grades, bugs, activity -------------------------------------------------------------
 
     def commit_agent(self, project: str, commit_hash: str) -> str | None:
         record = self.state.get(keys.commit(project, commit_hash))
+        if record is None:
+            pending = self._inherited.get((project, commit_hash))
+            record = pending[0]["_attribution"] if pending else None
         return record["agent_id"] if record and record.get("kind") == "agent" else None
 
     def on_grade(self, event: Record) -> None:
         project, now = event["project"], iso(event["time"])
-        commit_hash = self.final(project, event["commit"])
+        commit_hash = self.rewrites.final(project, event["commit"])
         agent_id = event.get("agent") or self.commit_agent(project, commit_hash)
         if not agent_id:
             self.outcome.notes.append(f"grade of {commit_hash[:12]} skipped: no agent recorded")
             return
-        previous = self.state.get(keys.retrospective(agent_id, commit_hash))
-        agent = self.agent(agent_id, now)
-        score = agent["communication_score"]
-        if previous:  # a re-grade replaces the earlier grade instead of adding to it
-            undo = previous["score_after"] - previous["score_before"]
-            score = max(self.rules.communication_score_floor, score - undo)
-            for key, _ in list(self.state.scan(keys.communication_prefix(agent_id, commit_hash))):
-                self.state.delete(key)
+        if self.state.get(keys.retrospective(agent_id, project, commit_hash)) is not None:
             self.outcome.regraded.append(commit_hash)
-        change = rules.score_change(event["agent_grade"], event["user_grade"], self.rules)
-        agent = rules.grade(
-            {**agent, "communication_score": score}, change, self.rules, first=previous is None
-        )
-        self.save_agent(agent, now)
-        self.state.put(
-            keys.retrospective(agent_id, commit_hash),
-            {
-                "agent_id": agent_id,
-                "project_path": project,
-                "commit": commit_hash,
-                "timestamp": now,
-                "task": event.get("task") or "",
-                "agent_grade": event["agent_grade"],
-                "user_grade": event["user_grade"],
-                "score_before": score,
-                "score_after": agent["communication_score"],
-                "agent_note": event.get("agent_note") or "",
-                "user_note": event.get("user_note") or "",
-            },
-        )
-        self._embed_grade(project, agent_id, commit_hash)
+        retro = {
+            "agent_id": agent_id,
+            "project_path": project,
+            "commit": commit_hash,
+            "timestamp": now,
+            "task": event.get("task") or "",
+            "agent_grade": event["agent_grade"],
+            "user_grade": event["user_grade"],
+            "agent_note": event.get("agent_note") or "",
+            "user_note": event.get("user_note") or "",
+            "event": event["id"],
+        }
+        self._keep_latest(agent_id, project, commit_hash, retro)
         millis = int(event["time"] * 1000)
         for seq, who in enumerate(("agent", "user")):
             grade = event[f"{who}_grade"]
             self.state.put(
-                keys.communication(agent_id, commit_hash, millis + seq),
+                keys.communication(agent_id, project, commit_hash, millis * 2 + seq),
                 {
                     "agent_id": agent_id,
                     "commit_hash": commit_hash,
@@ -298,72 +346,42 @@ class Ledger:
                 },
             )
         self.outcome.grades.append(commit_hash)
-        self._note_halt(agent)
-
-    def _embed_grade(self, project: str, agent_id: str, commit_hash: str) -> None:
-        """Keep the grade's summary in the commit record too, so that the report reads one
-        record per commit instead of two."""
-        key = keys.commit(project, commit_hash)
-        record = self.state.get(key)
-        if record is None or record.get("agent_id") != agent_id:
-            return
-        retro = self.state.get(keys.retrospective(agent_id, commit_hash))
-        summary = {f: retro[f] for f in digest.GRADE_SUMMARY} if retro else None
-        if record.get("grade") != summary:
-            self.put_commit(project, commit_hash, {**record, "grade": summary})
 
     def on_bug(self, event: Record) -> None:
         now = iso(event["time"])
-        agent = self.agent(event["agent"], now)
         commit_hash = event.get("commit")
         if commit_hash:
-            commit_hash = self.final(event["project"], commit_hash)
-        updated = rules.bug(agent, self.rules)
-        self.save_agent(updated, now)
+            commit_hash = self.rewrites.final(event["project"], commit_hash)
         self.state.put(
-            keys.bug(event["agent"], now),
+            keys.bug(event["agent"], now, event["id"]),
             {
                 "agent_id": event["agent"],
                 "timestamp": now,
                 "commit": commit_hash,
                 "project_path": event["project"],
                 "note": event.get("note") or "",
-                "skill_points_before": agent["skill_points"],
-                "skill_points_after": updated["skill_points"],
             },
         )
-        self._note_halt(updated)
-
-    def _note_halt(self, agent: Record) -> None:
-        if rules.is_halted(agent) and agent["id"] not in self.outcome.halted:
-            self.outcome.halted.append(agent["id"])
+        self.touched.add(event["agent"])
 
     def on_activity(self, event: Record) -> None:
         now = event.get("timestamp") or iso(event["time"])
-        self._log(
-            event,
-            now,
-            {f: event.get(f) or "" for f in ACTIVITY_FIELDS},
-            self.agent(event["agent"], now),
-        )
+        self._log(event, now, {f: event.get(f) or "" for f in ACTIVITY_FIELDS})
 
     def on_resume(self, event: Record) -> None:
-        now = iso(event["time"])
-        agent = rules.resume(self.agent(event["agent"], now), self.rules)
         plan = event.get("plan") or ""
         entry = {
-            "task": "resume after halt",
+            "task": counters.RESUME_TASK,
             "actions": plan,
-            "outcome": f"reinstated at SP {agent['skill_points']}",
+            "outcome": f"reinstated at SP {self.rules.resume_skill_points}",
             "decisions": plan,
         }
-        self._log(event, now, entry, agent)
+        self._log(event, iso(event["time"]), entry)
 
-    def _log(self, event: Record, now: str, entry: Record, agent: Record) -> None:
-        """An activity journal entry, and the agent's last activity."""
-        self.save_agent({**agent, "last_activity": now}, now)
+    def _log(self, event: Record, now: str, entry: Record) -> None:
+        """An activity journal entry (a resume is one too)."""
         self.state.put(
-            keys.activity(event["agent"], now),
+            keys.activity(event["agent"], now, event["id"]),
             {
                 "agent_id": event["agent"],
                 "project_path": event["project"],
@@ -371,23 +389,12 @@ class Ledger:
                 **entry,
             },
         )
+        self.touched.add(event["agent"])
 
     def on_usage(self, event: Record) -> None:
-        """A tool use or command of an agent: XP when it succeeded, and a usage count."""
+        """A tool use or command of an agent, counted per day and setup (XP at replay)."""
         now = iso(event["time"])
         kind = "tool_uses" if event["type"] == "tool" else "commands"
-        agent = self.agent(event["agent"], now)
-        agent[kind] = agent.get(kind, 0) + 1
-        if event.get("failed"):
-            agent[f"failed_{kind}"] = agent.get(f"failed_{kind}", 0) + 1
-        else:
-            experience = (
-                self.rules.tool_experience
-                if event["type"] == "tool"
-                else self.rules.command_experience
-            )
-            agent = rules.gain(agent, experience, self.rules)
-        self.save_agent(agent, now)
         setup = f"{event.get('model') or ''}|{event.get('setup') or ''}"
         key = keys.usage(event["agent"], now[:10])
         usage = self.state.get(key) or {"agent_id": event["agent"], "day": now[:10], "setups": {}}
@@ -395,33 +402,14 @@ class Ledger:
         name = f"failed_{kind}" if event.get("failed") else kind
         counts[name] = counts.get(name, 0) + 1
         self.state.put(key, usage)
+        self.touched.add(event["agent"])
 
+    # --- counters ---------------------------------------------------------------------------
 
-ACTIVITY_FIELDS = ("task", "actions", "outcome", "decisions")
-
-
-_ATTRIBUTION = ("agent_id", "model", "setup", "kind", "evidence", "task_description")
-
-
-_GIT_FIELDS = (
-    "author_name",
-    "author_email",
-    "authored_at",
-    "committer_name",
-    "committer_email",
-    "committed_at",
-    "parents",
-    "branch",
-    "files_changed",
-    "insertions",
-    "deletions",
-    "stats_capped",
-)
-
-
-def _git_facts(facts: Mapping[str, Any]) -> Record:
-    return {"subject": _subject(facts.get("message", "")), **{f: facts.get(f) for f in _GIT_FIELDS}}
-
-
-def _subject(message: str) -> str:
-    return message.strip().split("\n", 1)[0][:500]
+    def _refresh(self) -> None:
+        for agent_id in sorted(self.touched):
+            before = self.state.get(keys.agent(agent_id))
+            agent = counters.refresh(self.state, agent_id, self.rules)
+            self.outcome.agents.add(agent_id)
+            if agent.get("halted") and not (before or {}).get("halted"):
+                self.outcome.halted.append(agent_id)

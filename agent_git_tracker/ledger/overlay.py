@@ -22,9 +22,10 @@ class Overlay:
     def __init__(self, base: Reader) -> None:
         self.base = base
         self.dirty: dict[str, Any] = {}
-        # The dirty keys in order, so that a prefix scan costs what it finds, not the size of
-        # the batch (a re-grade scans its commit's grade events).
+        # The dirty keys, sorted when a scan needs them: a put costs O(1), and a prefix scan
+        # costs what it finds plus one sort of the keys written since the last scan.
         self._order: list[str] = []
+        self._sorted = True
 
     def get(self, key: str) -> Record | None:
         """A record (a JSON object); None when absent or not an object."""
@@ -33,7 +34,8 @@ class Overlay:
 
     def put(self, key: str, value: Any) -> None:
         if key not in self.dirty:
-            bisect.insort(self._order, key)
+            self._order.append(key)
+            self._sorted = False
         self.dirty[key] = value
 
     def delete(self, key: str) -> None:
@@ -44,8 +46,12 @@ class Overlay:
         for key, value in self.base.scan(prefix):
             if key not in self.dirty:
                 yield key, value
-        start = bisect.bisect_left(self._order, prefix)
-        for key in self._order[start:]:
+        if not self._sorted:
+            self._order = sorted(self._order)  # timsort: a sorted run plus the new keys
+            self._sorted = True
+        order = self._order
+        for index in range(bisect.bisect_left(order, prefix), len(order)):
+            key = order[index]
             if not key.startswith(prefix):
                 break
             value = self.dirty[key]

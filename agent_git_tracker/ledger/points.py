@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from agent_git_tracker.models import Rules
@@ -61,8 +62,8 @@ def grade(agent: Agent, change: int, rules: Rules, *, first: bool = True) -> Age
 
 
 def bug(agent: Agent, rules: Rules) -> Agent:
-    """A reported bug: SP −1, bugs +1; at SP ≤ 0 the agent is halted."""
-    sp = agent["skill_points"] - rules.bug_skill_points
+    """A reported bug: SP −1 (never below 0), bugs +1; at SP 0 the agent is halted."""
+    sp = max(0, agent["skill_points"] - rules.bug_skill_points)
     return {**agent, "skill_points": sp, "total_bugs": agent["total_bugs"] + 1, "halted": sp <= 0}
 
 
@@ -73,3 +74,90 @@ def resume(agent: Agent, rules: Rules) -> Agent:
 
 def is_halted(agent: Agent) -> bool:
     return bool(agent.get("halted")) or agent.get("skill_points", 1) <= 0
+
+
+# --- the agent's counters, replayed from its records ----------------------------------------
+
+# What an agent migrated from the older plugin starts from.
+BASELINE = (
+    "skill_points",
+    "experience_points",
+    "communication_score",
+    "total_commits",
+    "total_bugs",
+    "halted",
+)
+
+# At one instant: a resume applies before a bug, usage before commits, commits before grades.
+_ORDER = {"resume": 0, "usage": 1, "commit": 2, "grade": 3, "bug": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One record's effect on its agent: `time` in UTC (`YYYY-MM-DDTHH:MM:SS.mmm`), which sorts
+    as text, `key` the record's key, and `amount` the XP (usage) or CS change (grade)."""
+
+    time: str
+    kind: str
+    key: str
+    amount: int = 0
+
+    def order(self) -> tuple[str, int, str]:
+        return self.time, _ORDER[self.kind], self.key
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What one entry did: the value before and after (CS for a grade, SP for a bug, XP
+    earned for a commit)."""
+
+    before: int
+    after: int
+
+
+def replay(
+    agent_id: str, entries: list[Entry], rules: Rules, baseline: Agent | None = None
+) -> tuple[Agent, dict[str, Step]]:
+    """The agent's counters as a function of its records alone, whatever order they were
+    written in: every entry in time order (README, "Points"), from `baseline` (counters kept
+    by the older plugin) or a new agent.
+
+    A halted agent earns no XP (its commits and grades still count); SP never goes below 0;
+    `resume` reinstates a halted agent at SP `resume_skill_points` with XP 0.
+    """
+    ordered = sorted(entries, key=Entry.order)
+    first = ordered[0].time if ordered else ""
+    agent = new_agent(agent_id, first, rules)
+    if baseline:
+        agent.update({k: baseline[k] for k in BASELINE if k in baseline})
+    steps: dict[str, Step] = {}
+    for entry in ordered:
+        agent, steps[entry.key] = _apply(agent, entry, rules)
+    if ordered:
+        agent["updated_at"] = ordered[-1].time
+    return agent, steps
+
+
+def _apply(agent: Agent, entry: Entry, rules: Rules) -> tuple[Agent, Step]:
+    halted = is_halted(agent)
+    if entry.kind == "commit":
+        agent = {**agent, "total_commits": agent["total_commits"] + 1}
+        earned = 0 if halted else rules.commit_experience
+        return gain(agent, earned, rules), Step(0, earned)
+    if entry.kind == "grade":
+        before = agent["communication_score"]
+        after = max(rules.communication_score_floor, before + entry.amount)
+        agent = {**agent, "communication_score": after}
+        return (agent if halted else gain(agent, rules.grade_experience, rules)), Step(
+            before, after
+        )
+    if entry.kind == "bug":
+        before = agent["skill_points"]
+        agent = bug(agent, rules)
+        return agent, Step(before, agent["skill_points"])
+    if entry.kind == "resume":
+        before = agent["skill_points"]
+        if halted:
+            agent = {**resume(agent, rules), "experience_points": 0}
+        return agent, Step(before, agent["skill_points"])
+    return (agent if halted else gain(agent, entry.amount, rules)), Step(0, entry.amount)

@@ -130,9 +130,18 @@ def merge(
 
 
 def write(store: Store, sources: Sequence[Source]) -> list[Merged]:
+    """Merge the sources in ONE transaction, with what derives from their records (the
+    agents' timelines and counters, replayed from everything the database then holds)."""
+    from agent_git_tracker.ledger.counters import rederive
+    from agent_git_tracker.ledger.overlay import Overlay
+
     with store.writing() as txn:
         writes, merged = plan(txn.get, sources)
-        txn.put_many(writes)
+        state = Overlay(txn)
+        for key, value in writes.items():
+            state.put(key, value)
+        rederive(state, list(writes), store.config.rules)
+        txn.put_many(state.dirty)
     return merged
 
 
@@ -184,7 +193,8 @@ def _diff(current: Getter, entries: Mapping[str, Any], writes: dict[str, Any]) -
                 writes[keys.digest_of(key)] = digest.of(value)
         else:
             present[keys.prefix_of(key)] += 1
-            differing += old != value
+            # Agent records are derived (their counters are replayed): never "another value".
+            differing += old != value and not key.startswith("agent:")
     return MergeResult(dict(written), dict(present), differing)
 
 

@@ -31,20 +31,29 @@ from agent_git_tracker.migration.sources import (
     same_file,
     what_it_is,
 )
-from agent_git_tracker.store import keys
+from agent_git_tracker.store import keys, upgrade
 
 EXPORT_FORMAT = "agent-git-tracker-export"
 
 
-EXPORT_VERSION = 1
+# 2: grade keys hold the project, bug and activity keys a unique id (`store.upgrade`).
+EXPORT_VERSION = 2
 
 
-LOCAL_META = (keys.meta("schema"), keys.meta("batch:"), MIGRATION_PREFIX)
+LOCAL_META = (
+    keys.meta("schema"),
+    keys.meta("batch:"),
+    keys.meta("upgrade:"),
+    upgrade.REFRESH_AGENTS,
+    MIGRATION_PREFIX,
+)
+# Made again from the records by whoever imports them.
+DERIVED = ("digest:", "timeline:")
 
 
 def exported(key: str) -> bool:
     """Whether `export` writes a key: everything but this machine's bookkeeping and digests."""
-    return not key.startswith((*LOCAL_META, "digest:"))
+    return not key.startswith((*LOCAL_META, *DERIVED))
 
 
 def export(config: Config, out: TextIO) -> int:
@@ -135,7 +144,7 @@ def _load_export(path: Path) -> Source:
         lines = path.read_bytes().split(b"\n")
     except OSError as e:
         raise TrackerError(f"cannot read {path}: {e.strerror}") from e
-    expected = _header(path, lines[0])
+    version, expected = _header(path, lines[0])
     entries: dict[str, Any] = {}
     seen: dict[str, int] = {}
     skipped = 0
@@ -155,11 +164,16 @@ def _load_export(path: Path) -> Source:
             f"{path} holds {len(seen)} records but its header says {expected}: the file is "
             "incomplete or was edited. Nothing was imported; export it again"
         )
+    if version < upgrade.VERSION:
+        for old, new, value in list(upgrade.project_in_grade_keys(entries.items())):
+            entries.pop(old or new, None)
+            entries[new] = value
     return Source(path, EXPORT, entries, skipped=skipped)
 
 
-def _header(path: Path, raw: bytes) -> int:
-    """The number of records the header announces; refuses another format or a newer one."""
+def _header(path: Path, raw: bytes) -> tuple[int, int]:
+    """The format version and the number of records the header announces; refuses another
+    format or a newer one."""
     try:
         header = json.loads(raw)
     except ValueError:
@@ -179,7 +193,7 @@ def _header(path: Path, raw: bytes) -> int:
         )
     if records is None:
         raise _bad_line(path, 1, f"has no valid record count: {header.get('records')!r}")
-    return records
+    return version, records
 
 
 def _count(value: Any) -> int | None:

@@ -8,11 +8,11 @@ from typing import Any, Protocol, runtime_checkable
 
 from agent_git_tracker.errors import UsageError
 from agent_git_tracker.ledger import digest
-from agent_git_tracker.ledger.digest import utc_key
 from agent_git_tracker.report.model import ReportOptions
 from agent_git_tracker.report.tally import Cell, Tally
 from agent_git_tracker.store import db as store
 from agent_git_tracker.store import keys
+from agent_git_tracker.times import utc_key
 
 
 class Source(Protocol):
@@ -311,7 +311,7 @@ class Reader:
                 continue
             if tally.owner != agent:
                 if not (agent and commit_hash):
-                    _, agent, commit_hash = keys.parts(key)
+                    _, agent, _, commit_hash = keys.parts(key)
                 stamp = utc_key(record.get("timestamp"))
                 tally = self._target(agent, project, commit_hash, stamp)
                 if tally is None:
@@ -324,7 +324,8 @@ class Reader:
         wanted = self.options.agent
 
         def needed(key: str) -> bool:
-            agent, _, commit_hash = key[len("retrospective:") :].rpartition(":")
+            agent, _, rest = key[len("retrospective:") :].partition(":")
+            commit_hash = rest.rpartition(":")[2]
             agent = keys.unquote(agent) if "%" in agent else agent
             return (agent, commit_hash) not in embedded and wanted in (None, agent)
 

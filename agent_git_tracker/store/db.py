@@ -18,9 +18,9 @@ import orjson
 
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.errors import TrackerError
-from agent_git_tracker.store import keys
+from agent_git_tracker.store import keys, upgrade
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = upgrade.VERSION
 SCHEMA_KEY = keys.meta("schema")
 LMDB_MAGIC = 0xBEEFC0DE
 OLD_PLUGIN_DIR = Path(".config", "opencode", "plugins", "agent-tracker")
@@ -211,20 +211,34 @@ def _foreign_error(path: Path, writer: str) -> TrackerError:
     )
 
 
-def _needs_schema(view: View, path: Path) -> bool:
-    """True for a new, empty database; refuses another program's file and a newer schema."""
+def _schema(view: View, path: Path) -> int | None:
+    """The schema version of the database; None for a new, empty one. Refuses another
+    program's file and a newer schema."""
     schema = view.get(SCHEMA_KEY)
     if schema is None:
         if view.is_empty():
-            return True
+            return None
         raise _foreign_error(path, "another program (LMDB, without this tool's schema)")
-    if schema.get("version", 0) > SCHEMA_VERSION:
+    version = int(schema.get("version", 0))
+    if version > SCHEMA_VERSION:
         raise TrackerError(
             f"the database {path} has schema version {schema['version']}, newer than this "
             f"agent-git-tracker understands ({SCHEMA_VERSION}); upgrade with "
             "`pip install --upgrade agent-git-tracker`"
         )
-    return False
+    return version
+
+
+def _bring_up_to_date(store: Store, version: int | None) -> None:
+    """Write the schema of a new database, or upgrade an older one in one transaction."""
+    if version == SCHEMA_VERSION:
+        return
+    from datetime import UTC, datetime
+
+    with store.writing() as txn:
+        if version is not None:
+            upgrade.upgrade(txn, version, datetime.now(UTC).isoformat(timespec="seconds"))
+        txn.put(SCHEMA_KEY, {"version": SCHEMA_VERSION})
 
 
 def exists(config: Config) -> bool:
@@ -269,9 +283,8 @@ def open_store(config: Config, *, warn: Any = None) -> Store:
     try:
         _private(path)
         with store.reading() as view:
-            new = _needs_schema(view, path)
-        if new:
-            store.put_many({SCHEMA_KEY: {"version": SCHEMA_VERSION}})
+            version = _schema(view, path)
+        _bring_up_to_date(store, version)
     except BaseException:
         store.close()
         raise

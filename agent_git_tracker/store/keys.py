@@ -7,17 +7,19 @@ those characters is unchanged, which keeps the older plugin's keys one to one.
 
 from __future__ import annotations
 
-# How many parts follow each prefix. The last part may itself hold `:` (a timestamp, a meta name).
+# How many parts follow each prefix. The last part may itself hold `:` (a timestamp, a meta name);
+# `activity` and `bug` end with a timestamp and then a unique id (which never holds `:`).
 _PARTS = {
     "agent": 1,
     "commit": 2,
     "digest": 2,
-    "communication": 3,
-    "retrospective": 2,
-    "activity": 2,
-    "bug": 2,
+    "communication": 4,
+    "retrospective": 3,
+    "activity": 3,
+    "bug": 3,
     "project": 1,
     "usage": 2,
+    "timeline": 4,
     "meta": 1,
 }
 PREFIXES = tuple(_PARTS)
@@ -65,24 +67,42 @@ def digest_of(commit_key: str) -> str:
     return "digest:" + commit_key.removeprefix("commit:")
 
 
-def communication(agent_id: str, commit_hash: str, seq: int) -> str:
-    return f"communication:{quote(agent_id)}:{commit_hash}:{seq}"
+def communication(agent_id: str, project_path: str, commit_hash: str, seq: int) -> str:
+    """One grade given on a commit: every grade is kept as history."""
+    return f"communication:{quote(agent_id)}:{quote(project_path)}:{commit_hash}:{seq}"
 
 
-def communication_prefix(agent_id: str, commit_hash: str) -> str:
-    return f"communication:{quote(agent_id)}:{commit_hash}:"
+def communication_prefix(agent_id: str, project_path: str, commit_hash: str) -> str:
+    return f"communication:{quote(agent_id)}:{quote(project_path)}:{commit_hash}:"
 
 
-def retrospective(agent_id: str, commit_hash: str) -> str:
-    return f"retrospective:{quote(agent_id)}:{commit_hash}"
+def retrospective(agent_id: str, project_path: str, commit_hash: str) -> str:
+    """The grade that counts for a commit: the latest one given."""
+    return f"retrospective:{quote(agent_id)}:{quote(project_path)}:{commit_hash}"
 
 
-def activity(agent_id: str, timestamp: str) -> str:
-    return f"activity:{quote(agent_id)}:{timestamp}"
+def retrospective_prefix(agent_id: str) -> str:
+    return f"retrospective:{quote(agent_id)}:"
 
 
-def bug(agent_id: str, timestamp: str) -> str:
-    return f"bug:{quote(agent_id)}:{timestamp}"
+def activity(agent_id: str, timestamp: str, unique: str) -> str:
+    """An activity journal entry; `unique` (an event id) keeps two entries of one time apart."""
+    return f"activity:{quote(agent_id)}:{timestamp}:{unique}"
+
+
+def bug(agent_id: str, timestamp: str, unique: str) -> str:
+    """A reported bug; `unique` (an event id) keeps two bugs of one millisecond apart."""
+    return f"bug:{quote(agent_id)}:{timestamp}:{unique}"
+
+
+def timeline(agent_id: str, time_key: str, project_path: str, commit_hash: str) -> str:
+    """An agent's commit in time order (derived: the agent's counters are replayed from these)."""
+    return f"timeline:{quote(agent_id)}:{time_key}:{quote(project_path)}:{commit_hash}"
+
+
+def of_agent(prefix: str, agent_id: str) -> str:
+    """Every key of one agent under a prefix such as `bug`, `activity`, `usage`, `timeline`."""
+    return f"{prefix}:{quote(agent_id)}:"
 
 
 def usage(agent_id: str, day: str) -> str:
@@ -106,4 +126,11 @@ def prefix_of(key: str) -> str:
 def parts(key: str) -> list[str]:
     """Split a key into its decoded parts, prefix first."""
     prefix, _, rest = key.partition(":")
+    if prefix in ("activity", "bug"):
+        agent, _, tail = rest.partition(":")
+        timestamp, _, unique = tail.rpartition(":")
+        return [prefix, unquote(agent), timestamp, unique]
+    if prefix == "timeline":
+        agent, _, tail = rest.partition(":")
+        return [prefix, unquote(agent), tail[:23], *map(unquote, tail[24:].rsplit(":", 1))]
     return [prefix, *(unquote(p) for p in rest.split(":", _PARTS.get(prefix, 1) - 1))]

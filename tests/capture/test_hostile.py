@@ -80,7 +80,7 @@ def test_agent_names_with_separators_keep_keys_unambiguous(
     agents = stored("agent:")
     assert sorted(a["id"] for a in agents.values()) == sorted([agent, "team"])
     assert stored(keys.agent(agent))[keys.agent(agent)]["total_commits"] == 1
-    assert list(stored(keys.communication_prefix(agent, "")[:-1])) == [] or agent == "team"
+    assert list(stored(keys.of_agent("communication", agent))) == [] or agent == "team"
     retro_keys = list(stored("retrospective:"))
     assert [keys.parts(k)[1] for k in retro_keys] == ["team"]
     status = json.loads(tracker("status", agent, "--json", cwd=repo).stdout)

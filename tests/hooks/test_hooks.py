@@ -85,9 +85,9 @@ def test_five_commits_by_one_agent_write_its_key_once(repo: Path, db_path: Path)
     spool_dir = next(Path(f"{db_path}-spool").iterdir())
     with open_store(config) as store:
         result = flush_repo(store, str(spool_dir))
-    # 5 commit records and their 5 digests + 1 agent + 1 project + 1 batch marker: the agent
-    # is put once.
-    assert result.events == 5 and result.puts == 13
+    # 5 commit records, their 5 digests and 5 timeline keys + 1 agent + 1 project + 1 batch
+    # marker: the agent is put once.
+    assert result.events == 5 and result.puts == 18
     assert result.outcome.agents == {"claude-code"}
 
 
@@ -119,7 +119,9 @@ def test_amend_is_counted_once_under_its_new_hash_and_keeps_its_agent(
     assert moved["subject"] == "agent work, reworded by a human"
     agent = records(db_path, "agent:")[keys.agent("claude-code")]
     assert agent["total_commits"] == 1 and agent["communication_score"] == 64
-    assert list(records(db_path, "retrospective:")) == [keys.retrospective("claude-code", new)]
+    assert list(records(db_path, "retrospective:")) == [
+        keys.retrospective("claude-code", str(repo), new)
+    ]
     assert all(v["commit_hash"] == new for v in records(db_path, "communication:").values())
 
 
@@ -137,7 +139,9 @@ def test_rewrite_after_a_flush_moves_grades_and_bugs(repo: Path, db_path: Path) 
     assert keys.commit(str(repo), old) not in commits
     assert commits[keys.commit(str(repo), new)]["agent_id"] == "claude-code"
     assert records(db_path, "agent:")[keys.agent("claude-code")]["total_commits"] == 1
-    assert list(records(db_path, "retrospective:")) == [keys.retrospective("claude-code", new)]
+    assert list(records(db_path, "retrospective:")) == [
+        keys.retrospective("claude-code", str(repo), new)
+    ]
     assert [b["commit"] for b in records(db_path, "bug:").values()] == [new]
 
 

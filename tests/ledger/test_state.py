@@ -103,11 +103,11 @@ def test_grade_status_and_regrade(repo: Path, db_path: Path) -> None:
     agent = stored("agent:")[keys.agent("claude-code")]
     assert agent["communication_score"] == 60  # 60 + 7, replaced by 60 + 0
     assert agent["experience_points"] == 6  # commit +5, graded once +1
-    retro = stored("retrospective:")[keys.retrospective("claude-code", head)]
-    assert (retro["score_before"], retro["score_after"]) == (60, 60)
+    retro = stored("retrospective:")[keys.retrospective("claude-code", str(repo), head)]
+    assert "score_before" not in retro  # it depends on the order of grades: derived, not stored
     assert retro["task"] == "Add a parser" and retro["user_grade"] == 1
-    events = stored("communication:")
-    assert sorted(e["given_by"] for e in events.values()) == ["agent", "user"]
+    events = stored("communication:")  # every grade given stays as history; the latest counts
+    assert sorted(e["given_by"] for e in events.values()) == ["agent", "agent", "user", "user"]
     assert status(repo)["pending"] == []
 
 
@@ -118,7 +118,8 @@ def test_grade_five_and_bounds_through_the_cli(repo: Path, db_path: Path) -> Non
     tracker("grade", "--agent-grade", "bad", "--user-grade", "-1", cwd=repo)
     tracker("flush", cwd=repo)
     retros = stored("retrospective:").values()
-    assert sorted(r["score_after"] - r["score_before"] for r in retros) == [-2, 10]
+    assert sorted((r["agent_grade"], r["user_grade"]) for r in retros) == [(-1, -1), (5, 5)]
+    assert stored("agent:")[keys.agent("claude-code")]["communication_score"] == 68  # 60+10-2
 
 
 @pytest.mark.parametrize(
@@ -164,7 +165,8 @@ def test_bug_halts_loudly_and_resume_reinstates(repo: Path, db_path: Path) -> No
     tracker("flush", cwd=repo)
     bug = next(iter(stored("bug:").values()))
     assert bug["commit"] == head and bug["note"] == "broke the build"
-    assert (bug["skill_points_before"], bug["skill_points_after"]) == (1, 0)
+    agent = stored("agent:")[keys.agent("claude-code")]
+    assert (agent["skill_points"], agent["halted"], agent["total_bugs"]) == (0, True, 1)
     later = subprocess_commit(repo)
     assert "HALTED" in later and "resume" in later
     assert (
@@ -236,8 +238,8 @@ def test_activity_entries_and_bad_timestamps(repo: Path, db_path: Path) -> None:
     empty = tracker("activity", "--agent", "", "--task", "x", cwd=repo, check=False)
     assert empty.returncode == 2
     tracker("flush", cwd=repo)
-    key = keys.activity("claude-code", "2026-03-01T14:05:00.000+00:00")
-    entry = stored("activity:")[key]
+    prefix = keys.of_agent("activity", "claude-code") + "2026-03-01T14:05:00.000+00:00:"
+    [entry] = [v for k, v in stored("activity:").items() if k.startswith(prefix)]
     assert entry["decisions"] == "no regex" and entry["task"] == "parser"
     assert status(repo)["last_activity"] == "2026-03-01T14:05:00.000+00:00"
 

@@ -129,11 +129,13 @@ def test_head_mapping() -> None:
     commit = entries[keys.commit("/home/dev/projects/project-x", "feb8fd0")]
     assert commit["commit_hash"] == "feb8fd0"
     assert (commit["kind"], commit["evidence"]) == ("agent", ["legacy agent-tracker plugin"])
-    grade = entries[keys.communication("build", "feb8fd0", 1770858087754)]
+    grade = entries[
+        keys.communication("build", "/home/dev/projects/project-x", "feb8fd0", 1770858087754)
+    ]
     assert (grade["grade"], grade["given_by"]) == (2, "unknown")
-    retro = entries[keys.retrospective("build", "d001752")]
+    retro = next(v for k, v in entries.items() if k.startswith(keys.retrospective_prefix("build")))
     assert retro["agent_id"] == "build"
-    activity = entries[keys.activity("review", "2026-02-14T04:31:29.189Z")]
+    activity = entries[keys.activity("review", "2026-02-14T04:31:29.189Z", "legacy")]
     assert activity["agent_id"] == "review"
     project = entries[keys.project("/home/dev/projects/webshop")]
     assert (project["project_path"], project["main_language"]) == (
@@ -148,7 +150,7 @@ def test_flat_mapping() -> None:
     assert entries[keys.agent("review")]["setup"] == "backend"
     commit_keys = [k for k in entries if k.startswith("commit:")]
     assert all(keys.parts(k)[1].startswith("/home/dev/projects/") for k in commit_keys)
-    assert all(keys.parts(k)[3].isdigit() for k in entries if k.startswith("communication:"))
+    assert all(keys.parts(k)[4].isdigit() for k in entries if k.startswith("communication:"))
 
 
 def test_mapping_of_odd_keys_and_values() -> None:
@@ -162,7 +164,7 @@ def test_mapping_of_odd_keys_and_values() -> None:
     ]
     entries = to_entries(records)
     assert "commit:/srv/git/team%3Aalpha/api:abc1234" in entries
-    assert entries[keys.communication("a:b", "abc1234", 17)]["given_by"] == "user"
+    assert entries[keys.communication("a:b", "", "abc1234", 17)]["given_by"] == "user"
     assert keys.meta("legacy:communication:plan:abc1234:notanumber") in entries
     agent = entries[keys.agent("halted-one")]
     assert (agent["halted"], agent["setup"]) == (True, "mine")

@@ -83,7 +83,7 @@ class Records:
         before = self.score.get(agent, 60)
         after = before + self.rules.points(a) + self.rules.points(u)
         self.score[agent] = after
-        self.items[keys.retrospective(agent, commit_hash)] = {
+        self.items[keys.retrospective(agent, project, commit_hash)] = {
             "agent_id": agent,
             "project_path": project,
             "commit": commit_hash,
@@ -96,7 +96,7 @@ class Records:
         }
 
     def bug(self, agent: str, project: str, commit_hash: str | None, when: str) -> None:
-        self.items[keys.bug(agent, when)] = {
+        self.items[keys.bug(agent, when, str(len(self.items)))] = {
             "agent_id": agent,
             "timestamp": when,
             "commit": commit_hash,
@@ -415,7 +415,7 @@ def test_older_records_without_model_setup_or_line_counts(store: Store) -> None:
         for i in range(10)
     ]
     for commit_hash in hashes[:5]:
-        key = keys.retrospective("build", commit_hash)
+        key = keys.retrospective("build", "/old/x", commit_hash)
         r.grade("build", "/old/x", commit_hash, "good", "neutral")
         del r.items[key]["project_path"]
         r.items[key]["timestamp"] = "2026-01-11T12:27:46.718Z"

@@ -12,7 +12,7 @@ import pytest
 from agent_git_tracker.config.settings import Config, load
 from agent_git_tracker.errors import TrackerError
 from agent_git_tracker.store import keys
-from agent_git_tracker.store.db import SCHEMA_KEY, open_store
+from agent_git_tracker.store.db import SCHEMA_KEY, SCHEMA_VERSION, open_store
 
 from conftest import FIXTURES, tracker
 
@@ -26,7 +26,7 @@ def config_at(path: Path, size: str = "1MiB") -> Config:
 def test_new_database_is_private_with_private_parents(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "t.lmdb"
     with open_store(config_at(path)) as store, store.reading() as view:
-        assert view.get(SCHEMA_KEY) == {"version": 1}
+        assert view.get(SCHEMA_KEY) == {"version": SCHEMA_VERSION}
     assert path.is_file()
     assert Path(f"{path}-lock").is_file()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -63,7 +63,7 @@ def test_a_failing_batch_leaves_nothing_behind(tmp_path: Path) -> None:
 def test_map_full_is_a_clear_message_and_nothing_is_half_written(tmp_path: Path) -> None:
     with open_store(config_at(tmp_path / "t.lmdb", "1MiB")) as store:
         store.put_many({keys.agent("kept"): {"id": "kept"}})
-        big = {keys.activity("a", f"{i:06d}"): {"text": "x" * 2000} for i in range(2000)}
+        big = {keys.activity("a", f"{i:06d}", "x"): {"text": "x" * 2000} for i in range(2000)}
         with pytest.raises(TrackerError) as error:
             store.put_many(big)
         message = str(error.value)
@@ -112,7 +112,7 @@ def test_older_plugin_installed_warns_before_creating_the_shared_default(hermeti
 
 def test_db_info_json(tmp_path: Path) -> None:
     info = json.loads(tracker("--db-path", str(tmp_path / "t.lmdb"), "db", "info", "--json").stdout)
-    assert info["schema_version"] == 1
+    assert info["schema_version"] == SCHEMA_VERSION
     assert info["map_size"] == 536870912
     assert info["counts"]["meta"] == 1 and info["counts"]["agent"] == 0
     assert info["file_size"] > 0

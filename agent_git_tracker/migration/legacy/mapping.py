@@ -23,16 +23,37 @@ class LegacyRecord:
 
 
 Entry = tuple[str, dict[str, Any]]
+_BASELINE = (
+    "skill_points",
+    "experience_points",
+    "communication_score",
+    "total_commits",
+    "total_bugs",
+)
+# The unique part of keys made from the older plugin's, whose own keys were unique already.
+LEGACY_UNIQUE = "legacy"
 Mapper = Callable[[str, dict[str, Any]], Entry | None]
 
 
 def to_entries(records: Iterable[LegacyRecord]) -> dict[str, dict[str, Any]]:
-    """Our key and JSON-ready value for every legacy record."""
+    """Our key and JSON-ready value for every legacy record. Grades name their project (our
+    keys hold it): from their own value, else from the commit they grade."""
     entries: dict[str, dict[str, Any]] = {}
+    values = []
     for record in records:
         value = _jsonable(record.value)
-        value = value if isinstance(value, dict) else {"value": value}
+        values.append((record, value if isinstance(value, dict) else {"value": value}))
+    projects = {
+        str(v.get("commit_hash")): v["project_path"]
+        for _, v in values
+        if isinstance(v.get("project_path"), str) and v.get("commit_hash")
+    }
+    for record, raw in values:
         mapper, rest = _mapper(record)
+        value = raw
+        if mapper in (_communication, _retrospective) and not raw.get("project_path"):
+            found = projects.get(str(raw.get("commit_hash") or raw.get("commit") or ""))
+            value = {**raw, "project_path": found or ""}
         key, mapped = (mapper and mapper(rest, value)) or _unknown(record, value)
         entries[key] = mapped
     return entries
@@ -53,7 +74,9 @@ def _unknown(record: LegacyRecord, value: dict[str, Any]) -> Entry:
 
 def _agent(agent_id: str, value: dict[str, Any]) -> Entry | None:
     points = value.get("skill_points")
-    ours = {"halted": isinstance(points, int | float) and points <= 0}
+    ours: dict[str, Any] = {"halted": isinstance(points, int | float) and points <= 0}
+    # The plugin's counters: the agent's later counters start from them (`ledger.counters`).
+    ours["baseline"] = {k: value[k] for k in _BASELINE if k in value} | {"halted": ours["halted"]}
     if "scope" in value:
         ours["setup"] = value["scope"]
     return (keys.agent(agent_id), _with(value, ours)) if agent_id else None
@@ -63,7 +86,7 @@ def _commit(rest: str, value: dict[str, Any]) -> Entry | None:
     project_path, _, commit_hash = rest.rpartition(":")  # the path may hold ':' itself
     if not (project_path and commit_hash):
         return None
-    ours = {"kind": "agent", "evidence": ["legacy agent-tracker plugin"]}
+    ours = {"kind": "agent", "evidence": ["legacy agent-tracker plugin"], "legacy": True}
     return keys.commit(project_path, commit_hash), _with(value, ours)
 
 
@@ -72,7 +95,8 @@ def _communication(rest: str, value: dict[str, Any]) -> Entry | None:
     commit_hash, _, millis = tail.rpartition(":")
     if not (agent_id and commit_hash and millis.isascii() and millis.isdigit()):
         return None
-    key = keys.communication(agent_id, commit_hash, int(millis))
+    project = str(value.get("project_path") or "")
+    key = keys.communication(agent_id, project, commit_hash, int(millis))
     return key, _with(value, {"given_by": "unknown"})
 
 
@@ -80,14 +104,17 @@ def _retrospective(rest: str, value: dict[str, Any]) -> Entry | None:
     agent_id, commit_hash = _split_agent(rest, value)
     if not (agent_id and commit_hash):
         return None
-    return keys.retrospective(agent_id, commit_hash), _with(value, {"agent_id": agent_id})
+    project = str(value.get("project_path") or "")
+    ours = {"agent_id": agent_id, "commit": commit_hash, "legacy": True}
+    return keys.retrospective(agent_id, project, commit_hash), _with(value, ours)
 
 
 def _activity(rest: str, value: dict[str, Any]) -> Entry | None:
     agent_id, timestamp = _split_agent(rest, value)
     if not (agent_id and timestamp):
         return None
-    return keys.activity(agent_id, timestamp), _with(value, {"agent_id": agent_id})
+    key = keys.activity(agent_id, timestamp, LEGACY_UNIQUE)
+    return key, _with(value, {"agent_id": agent_id})
 
 
 def _project(path: str, value: dict[str, Any]) -> Entry | None:

@@ -1,0 +1,101 @@
+"""Named, ordered upgrades of databases (and export files) written by earlier versions.
+
+Each step runs once, inside the write transaction that opens an older database, and is
+recorded as `meta:upgrade:<name>`; `meta:schema` then says the version reached.
+
+1. `project-in-grade-keys` (schema 2): grades, bugs and activities carry what makes them unique.
+   `communication:<agent>:<hash>:<seq>` → `communication:<agent>:<project>:<hash>:<seq>` and
+   `retrospective:<agent>:<hash>` → `retrospective:<agent>:<project>:<hash>` (two repositories
+   can share a commit hash); `bug:` and `activity:` keys end with a unique id (two of one
+   millisecond are two records); each agent commit gets its `timeline:` key, and the agents'
+   counters are replayed from the records (`meta:refresh-agents`, done by the next flush or
+   read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Protocol
+
+from agent_git_tracker.store import keys
+from agent_git_tracker.times import origin
+
+REFRESH_AGENTS = keys.meta("refresh-agents")
+# The unique part given to the bug and activity keys of earlier versions, unique already.
+MIGRATED = "migrated"
+
+
+class Writable(Protocol):
+    def get(self, key: str) -> Any | None: ...
+    def scan(self, prefix: str) -> Iterator[tuple[str, Any]]: ...
+    def put(self, key: str, value: Any) -> None: ...
+    def delete(self, key: str) -> None: ...
+
+
+Change = tuple[str | None, str, Any]  # (old key to delete, or None; new key; value)
+
+
+def project_in_grade_keys(items: Iterable[tuple[str, Any]]) -> Iterator[Change]:
+    """The schema 2 form of schema 1 records (only the ones that change), from all of them."""
+    records = list(items)
+    projects = {}
+    for key, value in records:
+        if key.startswith("commit:") and isinstance(value, dict):
+            project, commit_hash = keys.parts(key)[1:]
+            projects[commit_hash] = value.get("project_path") or project
+    for key, value in records:
+        yield from _rekey(key, value, projects)
+
+
+def _rekey(key: str, value: Any, projects: Mapping[str, str]) -> Iterator[Change]:
+    prefix, _, rest = key.partition(":")
+    record = value if isinstance(value, dict) else {}
+    if prefix == "communication" and rest.count(":") == 2:
+        agent, commit_hash, seq = rest.split(":")
+        project = record.get("project_path") or projects.get(commit_hash, "")
+        new = keys.communication(keys.unquote(agent), project, commit_hash, int(seq))
+        yield key, new, value
+    elif prefix == "retrospective" and rest.count(":") == 1:
+        agent, commit_hash = rest.split(":")
+        project = record.get("project_path") or projects.get(commit_hash, "")
+        new = keys.retrospective(keys.unquote(agent), project, commit_hash)
+        yield key, new, {**record, "commit": record.get("commit") or commit_hash}
+    elif prefix in ("bug", "activity"):
+        agent, _, timestamp = rest.partition(":")
+        maker = keys.bug if prefix == "bug" else keys.activity
+        yield key, maker(keys.unquote(agent), timestamp, MIGRATED), value
+    elif prefix == "commit" and record.get("kind", "agent") == "agent":
+        when = origin(record)[0]
+        if when and record.get("agent_id"):
+            project, commit_hash = keys.parts(key)[1:]
+            yield None, keys.timeline(record["agent_id"], when, project, commit_hash), {}
+
+
+def _to_schema_2(txn: Writable) -> None:
+    items = [
+        (key, value)
+        for prefix in ("commit:", "communication:", "retrospective:", "bug:", "activity:")
+        for key, value in txn.scan(prefix)
+    ]
+    for old, new, value in project_in_grade_keys(items):
+        if old is not None:
+            txn.delete(old)
+        txn.put(new, value)
+    txn.put(REFRESH_AGENTS, {"reason": "counters are replayed from the records"})
+
+
+STEPS: tuple[tuple[int, str, Callable[[Writable], None]], ...] = (
+    (2, "project-in-grade-keys", _to_schema_2),
+)
+VERSION = STEPS[-1][0]
+
+
+def upgrade(txn: Writable, version: int, when: str) -> list[str]:
+    """Run every step newer than `version`; returns their names."""
+    done = []
+    for number, name, step in STEPS:
+        if version < number:
+            step(txn)
+            txn.put(keys.meta(f"upgrade:{name}"), {"version": number, "at": when})
+            done.append(name)
+    return done
