@@ -44,6 +44,8 @@ _CHUNK = 1 << 16  # bytes read from git's pipe at a time
 def _env() -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if name not in _LEFT_OUT_ENV}
     env["LC_ALL"] = "C"
+    # A partial clone would fetch every missing blob from its remote, one by one, in a pass.
+    env["GIT_NO_LAZY_FETCH"] = "1"
     return env
 
 
@@ -98,6 +100,16 @@ def first_parent_before(repo: Path, tip: str, time: float) -> str | None:
         if int(stamp) < time:
             return commit
     return None
+
+
+def shallow_boundary(repo: Path) -> set[str]:
+    """In a shallow clone, the commits whose parents were not fetched (else nothing)."""
+    out = _run(repo, "rev-parse", "--git-path", "shallow")
+    try:
+        text = (repo / os.fsdecode(out.strip())).read_text("ascii") if out else ""
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {word for word in text.split() if _HASH.fullmatch(word)}
 
 
 def ignore_revs(repo: Path, tip: str) -> set[str]:

@@ -65,6 +65,8 @@ def fingerprints(files: Iterable[FileChange]) -> tuple[Fingerprint, Fingerprint]
             removed = b"+" + removed[1:].replace(b"\n-", b"\n+")
         added = b"".join([line for hunk in change.hunks for line in hunk.added])
         old, new = change.old or b"", change.new or b""
+        if old == new and not (removed or added):
+            continue  # a mode change: nothing to compare
         forward.append((old, new, removed, added))
         inverted.append((new, old, added, removed))
     return frozenset(forward), frozenset(inverted)

@@ -68,7 +68,7 @@ def measure(
     start = _start(repo, start_after)
     first_parents = gitrun.first_parents(repo, tip, start)
     ignored = {rev.lower() for rev in ignore_revs} | gitrun.ignore_revs(repo, tip)
-    tracker = Tracker(now, ignored, renamed or {})
+    tracker = Tracker(now, ignored, renamed or {}, gitrun.shallow_boundary(repo))
     with gitrun.Log(repo, tip, start) as log:
         for commit in parse(log.stdout, counted):
             if deadline is not None and time.monotonic() >= deadline:

@@ -59,14 +59,25 @@ class Record:
         self.forward: Fingerprint = frozenset()
 
 
+_NOBODY = Record(Commit("", (), 0, "", []), measured=False, ignored=False)  # unknown or closed
+_NOBODY.closed = True
+
+
 class Tracker:
     """One pass over a branch's history, fed commit by commit."""
 
-    def __init__(self, now: float, ignored: Collection[str], renamed: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        now: float,
+        ignored: Collection[str],
+        renamed: Mapping[str, str],
+        cut: Collection[str] = (),
+    ) -> None:
         self.now = now
         self._ignored = frozenset(ignored)
-        self._renamed = {old.lower(): new.lower() for old, new in renamed.items()}
-        self._records = [Record(Commit("", (), 0, "", []), measured=False, ignored=False)]
+        self._cut = frozenset(cut)  # a shallow clone's boundary: diffs of whole trees
+        self._rewrites = {old.lower(): new.lower() for old, new in renamed.items()}
+        self._records = [_NOBODY]
         self._ids: dict[str, int] = {}
         self._live = [0]  # lines each origin has in the tracked files now
         self._files: dict[bytes, FileLines] = {}
@@ -78,6 +89,9 @@ class Tracker:
     def first_parent(self, commit: Commit) -> None:
         """Apply a commit of the first-parent line, after closing the windows it ends."""
         self._close_before(commit.time)
+        if commit.hash in self._cut:
+            self._apply(commit.files, _plain(UNKNOWN))  # its parents are missing, not its lines
+            return
         if len(commit.parents) > 1:
             self._merge(commit)
             return
@@ -96,7 +110,7 @@ class Tracker:
 
     def side(self, commit: Commit) -> None:
         """Hold a commit off the first-parent line until a merge brings it."""
-        merge = len(commit.parents) > 1
+        merge = len(commit.parents) > 1 or commit.hash in self._cut
         origin = self._record(commit, measured=not merge)
         ignored = self._records[origin].ignored
         side = Side(commit, origin, fix=not merge and not ignored and is_fix(commit.message))
@@ -175,11 +189,11 @@ class Tracker:
 
     def _resolve(self, ref: str) -> int | None:
         """A hash from a message, full or abbreviated, through rewrites, as a commit seen."""
-        for _ in range(len(self._renamed) + 1):
+        for _ in range(len(self._rewrites) + 1):
             found = _unique(ref, self._ids)
             if found is not None:
                 return found
-            new = _unique(ref, self._renamed)
+            new = _unique(ref, self._rewrites)
             if new is None:
                 return None
             ref = new
@@ -212,6 +226,9 @@ class Tracker:
             if self._inverses.get(record.forward) == origin:
                 del self._inverses[record.forward]
             self._closed.append(record)
+            # Nothing can change a closed commit any more: let the pass forget it.
+            self._ids.pop(record.hash, None)
+            self._records[origin] = _NOBODY
 
     def _apply(
         self, files: list[FileChange], make: MakeEdits
@@ -267,7 +284,8 @@ class Tracker:
 
 
 def _renamed(change: FileChange) -> bool:
-    return change.old is not None and change.new is not None and change.old != change.new
+    moved = change.old is not None and change.new is not None and change.old != change.new
+    return moved and not change.copied
 
 
 def _unique(ref: str, known: Mapping[str, _T]) -> _T | None:

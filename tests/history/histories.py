@@ -25,9 +25,10 @@ def lines(prefix: str, count: int) -> str:
 class History:
     """A repository whose commits are dated in days after T0."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, init: bool = True) -> None:
         self.path = path
-        git(path.parent, "init", "-q", "-b", "main", str(path))
+        if init:
+            git(path.parent, "init", "-q", "-b", "main", str(path))
 
     def dates(self, day: float) -> dict[str, str]:
         stamp = f"@{int(T0 + day * DAY)} +0000"

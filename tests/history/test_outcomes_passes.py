@@ -75,8 +75,7 @@ def test_the_default_branch_is_the_remotes_else_the_one_checked_out(tmp_path: Pa
     history = History(tmp_path / "origin")
     on_main = history.commit(0, "Start", {"app.py": "x\n"})
     git(tmp_path, "clone", "-q", str(history.path), "clone")
-    clone = History.__new__(History)
-    clone.path = tmp_path / "clone"
+    clone = History(tmp_path / "clone", init=False)
     clone.git("checkout", "-q", "-b", "work")
     on_work = clone.commit(1, "Work", {"app.py": "y\n"})
 
@@ -97,3 +96,17 @@ def test_bad_names_say_what_to_do(tmp_path: Path) -> None:
             list(measure(history.path, branch, now=T0))
     with pytest.raises(UsageError, match="to start after"):
         list(measure(history.path, now=T0, start_after="-p"))
+
+
+def test_a_shallow_clone_credits_no_one_with_its_boundary(tmp_path: Path) -> None:
+    history = History(tmp_path / "origin")
+    for day in range(4):
+        history.commit(day, f"Work {day}", {"app.py": lines("line", 4 + day)})
+    recent = history.commit(4, "Rewrite one", {"app.py": lines("line", 7).replace("line 6", "x")})
+    git(tmp_path, "clone", "-q", "--depth", "2", f"file://{history.path}", "shallow")
+
+    clone = History(tmp_path / "shallow", init=False)
+    full, shallow = history.measure(now=40), clone.measure(now=40)
+
+    assert set(shallow) == {recent}
+    assert shallow[recent] == full[recent]
