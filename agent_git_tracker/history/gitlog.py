@@ -56,83 +56,62 @@ class Commit(NamedTuple):
     files: list[FileChange]
 
 
-class _Lines:
-    """git's output one line at a time, with the current line kept for a look at it."""
-
-    __slots__ = ("_it", "line")
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self._it = iter(stream)
-        self.line = next(self._it, b"")
-
-    def advance(self) -> bytes:
-        self.line = next(self._it, b"")
-        return self.line
-
-    def take(self, count: int) -> list[bytes]:
-        """The current line and the `count − 1` after it, then past git's "\\ No newline"."""
-        if not count:
-            return []
-        taken = [self.line, *islice(self._it, count - 1)]
-        if len(taken) < count or not taken[-1].endswith(b"\n"):
-            raise TrackerError("git log stopped in the middle of a change; run the command again")
-        if self.advance().startswith(b"\\"):
-            self.advance()
-        return taken
-
-    def skip(self, count: int) -> None:
-        if count:
-            next(islice(self._it, count - 1, count - 1), None)
-            if self.advance().startswith(b"\\"):
-                self.advance()
-
-
 def parse(stream: IO[bytes], wanted: Callable[[bytes], bool]) -> Iterator[Commit]:
     """The commits of a `git log -p` stream made with FORMAT, in the order git prints them.
 
     The lines of a file whose path `wanted` refuses are skipped unread (its change is still
-    reported, with `text` false).
+    reported, with `text` false). Each reader below takes the iterator and the line it is on,
+    and returns what it read with the first line it did not use.
     """
-    lines = _Lines(stream)
-    while lines.line:
-        if lines.line.startswith(_START):
-            yield _commit(lines, wanted)
+    lines = iter(stream)
+    line = next(lines, b"")
+    while line:
+        if line.startswith(_START):
+            commit, line = _commit(lines, line, wanted)
+            yield commit
         else:
-            lines.advance()
+            line = next(lines, b"")
 
 
-def _commit(lines: _Lines, wanted: Callable[[bytes], bool]) -> Commit:
-    head = lines.line[2:].split()
-    message = _message(lines)
+def _commit(
+    lines: Iterator[bytes], line: bytes, wanted: Callable[[bytes], bool]
+) -> tuple[Commit, bytes]:
+    head = line[2:].split()
+    message, line = _message(lines)
     files = []
-    line = lines.line
     while line and not line.startswith(_START):
         if line.startswith(b"diff --git "):
-            files.append(_file(lines, wanted))
+            change, line = _file(lines, line, wanted)
+            files.append(change)
         else:
-            lines.advance()
-        line = lines.line
+            line = next(lines, b"")
     parents = tuple(p.decode("ascii") for p in head[1:-1])
-    return Commit(head[0].decode("ascii"), parents, int(head[-1]), message, files)
+    return Commit(head[0].decode("ascii"), parents, int(head[-1]), message, files), line
 
 
-def _message(lines: _Lines) -> str:
+def _message(lines: Iterator[bytes]) -> tuple[str, bytes]:
     parts = []
-    line = lines.advance()
-    while line and not line.endswith((b"\x00\n", b"\x00")):
+    for line in lines:
+        if line.endswith((b"\x00\n", b"\x00")):
+            parts.append(line.rstrip(b"\n")[:-1])
+            break
         parts.append(line)
-        line = lines.advance()
-    parts.append(line.rstrip(b"\n")[:-1])
-    lines.advance()
-    return b"".join(parts).decode("utf-8", "replace")
+    return b"".join(parts).decode("utf-8", "replace"), next(lines, b"")
 
 
-def _file(lines: _Lines, wanted: Callable[[bytes], bool]) -> FileChange:
-    old = new = _header_path(lines.line)
+def _file(
+    lines: Iterator[bytes], header: bytes, wanted: Callable[[bytes], bool]
+) -> tuple[FileChange, bytes]:
+    old = new = _header_path(header)
     created = deleted = binary = copied = special = False
-    line = lines.advance()
-    while line and not line.startswith((b"@@ ", b"diff --git ", _START)):
-        if line.startswith((b"rename from ", b"copy from ")):
+    for line in lines:
+        if line[:1] in b"-+":
+            continue  # `--- a/…`, `+++ b/…`: the paths come from the other lines
+        if line.startswith(b"index "):
+            special = line.count(b" ") == 2 and line.rsplit(b" ", 1)[1][:-1] in _SPECIAL_MODES
+        elif line.startswith((b"@@ ", b"diff --git ", _START)):
+            break
+        elif line.startswith((b"rename from ", b"copy from ")):
             old = _path(line[line.index(b"from ") + 5 : -1])
             copied = line.startswith(b"copy")
         elif line.startswith((b"rename to ", b"copy to ")):
@@ -143,34 +122,54 @@ def _file(lines: _Lines, wanted: Callable[[bytes], bool]) -> FileChange:
             deleted, special = True, line[18:-1] in _SPECIAL_MODES
         elif line.startswith(b"new mode "):
             special = line[9:-1] in _SPECIAL_MODES
-        elif line.startswith(b"index ") and line.count(b" ") == 2:
-            special = line.rsplit(b" ", 1)[1][:-1] in _SPECIAL_MODES
         elif line.startswith(b"Binary files "):
             binary = True
-        line = lines.advance()
+    else:
+        line = b""
     text = not (binary or special) and wanted(new if new is not None else old)
-    hunks = _hunks(lines, text)
-    return FileChange(
+    hunks, line = _hunks(lines, line, text)
+    change = FileChange(
         None if created else old, None if deleted else new, text, binary, copied, hunks
     )
+    return change, line
 
 
-def _hunks(lines: _Lines, keep: bool) -> list[Hunk]:
+def _hunks(lines: Iterator[bytes], line: bytes, keep: bool) -> tuple[list[Hunk], bytes]:
     hunks = []
-    while lines.line.startswith(b"@@ -"):
-        match = _HUNK.match(lines.line)
+    while line.startswith(b"@@ -"):
+        match = _HUNK.match(line)
         if not match:
             raise TrackerError("git log printed a hunk header this version cannot read")
         first, count = int(match[1]), 1 if match[2] is None else int(match[2])
         new_count = 1 if match[3] is None else int(match[3])
-        lines.advance()
-        if keep:
-            removed = lines.take(count)
-            hunks.append(Hunk(first - 1 if count else first, removed, lines.take(new_count)))
-        else:
-            lines.skip(count)
-            lines.skip(new_count)
-    return hunks
+        if not keep:
+            line = _skip(lines, count, new_count)
+            continue
+        removed = list(islice(lines, count))
+        line = _past_marker(lines)
+        added = [line, *islice(lines, new_count - 1)] if new_count else []
+        if len(removed) < count or len(added) < new_count or added[-1:] == [b""]:
+            raise TrackerError("git log stopped in the middle of a change; run the command again")
+        if new_count:
+            line = _past_marker(lines)
+        hunks.append(Hunk(first - 1 if count else first, removed, added))
+    return hunks, line
+
+
+def _skip(lines: Iterator[bytes], count: int, new_count: int) -> bytes:
+    """Past a hunk's lines, unread; the line after them."""
+    next(islice(lines, count, count), None)
+    line = _past_marker(lines)
+    if new_count:
+        next(islice(lines, new_count - 1, new_count - 1), None)
+        line = _past_marker(lines)
+    return line
+
+
+def _past_marker(lines: Iterator[bytes]) -> bytes:
+    """The next line, past git's "\\ No newline at end of file" (no line of the file)."""
+    line = next(lines, b"")
+    return next(lines, b"") if line[:1] == b"\\" else line
 
 
 def _header_path(line: bytes) -> bytes:

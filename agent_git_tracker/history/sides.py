@@ -79,10 +79,9 @@ class Landing:
             out.append(adders.pop() if adders else merge)
         return out
 
-    def fixer(self, path: bytes, removed: bytes) -> int | None:
-        """The fix-marked side commit that deleted this line text from `path`, if any."""
-        fixers = self._fixers.get(path)
-        return fixers.get(removed) if fixers else None
+    def fixers(self, path: bytes | None) -> dict[bytes, int]:
+        """The line texts fix-marked side commits deleted from `path`, with the last one's id."""
+        return self._fixers.get(path or b"") or {}
 
     def _take(self, side: Side, change: FileChange, fixed: Fixed) -> None:
         renamed = change.old is not None and change.new is not None and change.old != change.new

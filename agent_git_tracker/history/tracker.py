@@ -151,10 +151,10 @@ class Tracker:
             self._remember(side.id, side.forward)
         landing = Landing(sides, self._fix)
         for change, runs in self._apply(commit.files, _landed(landing, origin)):
-            path = change.new if change.new is not None else change.old
-            for hunk, hunk_runs in zip(change.hunks, runs, strict=True):
+            fixers = landing.fixers(change.new if change.new is not None else change.old)
+            for hunk, hunk_runs in zip(change.hunks, runs, strict=True) if fixers else ():
                 for line, source in zip(hunk.removed, per_line(hunk_runs), strict=False):
-                    fixer = landing.fixer(path or b"", line)
+                    fixer = fixers.get(line)
                     if fixer is not None:
                         self._fix(source, fixer)
         self._records[origin].brought = [side.id for side in sides]
