@@ -49,6 +49,8 @@ class FileChange(NamedTuple):
 
 
 class Commit(NamedTuple):
+    """One commit as the log shows it: for a merge, the diff against its first parent."""
+
     hash: str
     parents: tuple[str, ...]
     time: int
