@@ -115,14 +115,12 @@ def shallow_boundary(repo: Path) -> set[str]:
 def ignore_revs(repo: Path, tip: str) -> set[str]:
     """The commits named in `.git-blame-ignore-revs` at `tip` and in `blame.ignoreRevsFile`."""
     texts = [_run(repo, "cat-file", "blob", f"{tip}:.git-blame-ignore-revs") or b""]
-    for name in (_run(repo, "config", "--get-all", "--path", "blame.ignoreRevsFile") or b"").split(
-        b"\n"
-    ):
-        if name.strip():
-            try:
-                texts.append((repo / os.fsdecode(name.strip())).read_bytes())
-            except OSError:
-                continue  # git blame would fail; a measure goes on without the file
+    names = _run(repo, "config", "--get-all", "--path", "blame.ignoreRevsFile") or b""
+    for name in names.splitlines():
+        try:
+            texts.append((repo / os.fsdecode(name.strip())).read_bytes() if name.strip() else b"")
+        except OSError:
+            continue  # git blame would fail; a measure goes on without the file
     found = set()
     for text in texts:
         for line in text.decode("utf-8", "replace").splitlines():

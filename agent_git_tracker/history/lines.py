@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
+from typing import NamedTuple
 
 UNKNOWN = 0
 # A file first met in a pass has an unknown length: one run of unknown lines longer than any
@@ -20,13 +21,13 @@ _ENDLESS = 1 << 40
 Runs = list[tuple[int, int]]
 
 
-class Edit:
-    """Lines `start` … `start + count` of the old file replaced by the runs `origins`/`counts`."""
+class Edit(NamedTuple):
+    """Lines `start` … `start + removed` of the old file replaced by the runs `origins`/`counts`."""
 
-    __slots__ = ("count", "counts", "origins", "start")
-
-    def __init__(self, start: int, count: int, origins: list[int], counts: list[int]) -> None:
-        self.start, self.count, self.origins, self.counts = start, count, origins, counts
+    start: int
+    removed: int
+    origins: list[int]
+    counts: list[int]
 
 
 class FileLines:
@@ -75,7 +76,7 @@ class FileLines:
             return []
         ends = list(accumulate(self.counts))
         total = ends[-1] if ends else 0
-        beyond = max(edit.start + edit.count for edit in edits) - total
+        beyond = max(edit.start + edit.removed for edit in edits) - total
         if beyond > 0:  # the pass lost track of this file's length: assume unknown lines
             self.origins.append(UNKNOWN)
             self.counts.append(beyond)
@@ -92,7 +93,7 @@ class FileLines:
         new_origins = [origins[first]] if head else []
         new_counts = [head] if head else []
         removed: Runs = []
-        last, used, left = first, head, edit.count
+        last, used, left = first, head, edit.removed
         while left:
             take = min(counts[last] - used, left)
             removed.append((origins[last], take))

@@ -104,7 +104,7 @@ def _start(repo: Path, start_after: str | None) -> str | None:
 
 
 def _outcome(record: Record) -> Outcome:
-    settled = None if not record.settled else False
+    no_news: bool | None = False if record.settled else None
     return Outcome(
         commit=record.hash,
         time=float(record.time),
@@ -115,8 +115,8 @@ def _outcome(record: Record) -> Outcome:
         ignored=record.ignored,
         survival_14d=record.survival[0],
         survival_30d=record.survival[1],
-        reverted_30d=True if record.reverted_by else settled,
-        fixed_30d=True if record.fixed_by else settled,
+        reverted_30d=True if record.reverted_by else no_news,
+        fixed_30d=True if record.fixed_by else no_news,
         reverted_by=record.reverted_by,
         fixed_by=record.fixed_by,
     )
