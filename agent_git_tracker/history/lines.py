@@ -40,10 +40,12 @@ class FileLines:
 
     @classmethod
     def empty(cls) -> FileLines:
+        """A new file."""
         return cls([], [])
 
     @classmethod
     def unknown(cls) -> FileLines:
+        """A file whose lines this pass never saw written."""
         return cls([UNKNOWN], [_ENDLESS])
 
     def runs(self) -> Runs:

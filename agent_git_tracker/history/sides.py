@@ -37,6 +37,7 @@ class Sides:
         self._waiting: dict[str, Side] = {}
 
     def add(self, commit: Commit, side: Side) -> None:
+        """Hold `side` until a merge brings `commit`."""
         self._waiting[commit.hash] = side
 
     def brought(self, merge: Commit) -> list[Side]:
