@@ -110,7 +110,8 @@ def _file(
         if line[:1] in b"-+":
             continue  # `--- a/…`, `+++ b/…`: the paths come from the other lines
         if line.startswith(b"index "):
-            special = line.count(b" ") == 2 and line.rsplit(b" ", 1)[1][:-1] in _SPECIAL_MODES
+            if line.count(b" ") == 2:  # `index a..b MODE`: the mode when it did not change
+                special = line.rsplit(b" ", 1)[1][:-1] in _SPECIAL_MODES
         elif line.startswith((b"@@ ", b"diff --git ", _START)):
             break
         elif line.startswith((b"rename from ", b"copy from ")):

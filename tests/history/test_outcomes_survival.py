@@ -159,3 +159,19 @@ def test_ignored_revisions_also_come_from_git_config_and_the_caller(tmp_path: Pa
     (tmp_path / "ignored.txt").write_text(reformat + "\n")
     history.git("config", "blame.ignoreRevsFile", str(tmp_path / "ignored.txt"))
     assert history.measure(now=40)[first].survival_30d == 1.0
+
+
+def test_submodules_and_symbolic_links_are_left_out(tmp_path: Path) -> None:
+    library = History(tmp_path / "library")
+    library.commit(0, "Library", {"lib.py": "x\n"})
+    history = History(tmp_path / "repo")
+    history.git(
+        "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library.path), "lib"
+    )
+    (history.path / "link.py").symlink_to("app.py")
+    first = history.commit(0, "Add app", {"app.py": lines("code", 4)})
+
+    outcome = history.measure(now=40)[first]
+
+    assert (outcome.files, outcome.added) == (2, 7)  # app.py and .gitmodules
+    assert outcome.survival_30d == 1.0
