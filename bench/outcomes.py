@@ -3,8 +3,8 @@
     python bench/outcomes.py [--runs 3] [--sizes 5000,10000,20000]
 
 Builds repositories with `git fast-import` (a few hundred files in folders, small diffs of a few
-hunks, renames, new and deleted files, a lockfile, a binary file, a side branch merged with
-`--no-ff` every 60 commits, some reverts and fixes; about 18 commits a day), then, for each
+hunks, renames, a lockfile, a binary file, a side branch of 3 commits merged with `--no-ff`
+every 60 commits, some reverts and fixes; about 18 commits a day), then, for each
 size, takes turns between:
 - `git log -p --first-parent` of the whole branch to /dev/null (the floor);
 - `measure()` of the whole branch (our Python plus the git processes it runs);
