@@ -77,12 +77,12 @@ def measure(
                 tracker.first_parent(commit)
             else:
                 tracker.side(commit)
-            yield from map(_outcome, tracker.closed())
+            yield from map(outcome_of, tracker.closed())
         else:
             log.check()
             tracker.finish()
-            yield from map(_outcome, tracker.closed())
-    yield from map(_outcome, tracker.still_open())
+            yield from map(outcome_of, tracker.closed())
+    yield from map(outcome_of, tracker.still_open())
 
 
 def first_parent_before(repo: Path, branch: str | None, time: float) -> str | None:
@@ -103,7 +103,8 @@ def _start(repo: Path, start_after: str | None) -> str | None:
     return start
 
 
-def _outcome(record: Record) -> Outcome:
+def outcome_of(record: Record) -> Outcome:
+    """What a pass says of one commit so far."""
     no_news: bool | None = False if record.settled else None
     return Outcome(
         commit=record.hash,

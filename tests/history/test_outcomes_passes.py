@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 
 from agent_git_tracker.errors import UsageError
-from agent_git_tracker.history.outcomes import Outcome, first_parent_before, measure
+from agent_git_tracker.history import gitrun
+from agent_git_tracker.history.gitlog import parse
+from agent_git_tracker.history.outcomes import Outcome, first_parent_before, measure, outcome_of
+from agent_git_tracker.history.paths import counted
+from agent_git_tracker.history.tracker import Tracker
 
 from conftest import git
 from histories import DAY, T0, History, lines
@@ -62,6 +66,25 @@ def test_a_deadline_stops_early_with_only_right_values(tmp_path: Path) -> None:
         cut = history.measure(now=100, deadline=time.monotonic() + took * fraction)
         for commit, outcome in cut.items():
             assert_agrees(outcome, full[commit])
+
+
+def test_a_pass_stopped_after_any_commit_says_nothing_wrong(tmp_path: Path) -> None:
+    """What a deadline does, after each commit in turn: stop, then yield what is still open."""
+    history = busy_history(tmp_path / "repo")
+    full = history.measure(now=100)
+    tip = gitrun.tip(history.path, None)
+    first_parents = gitrun.first_parents(history.path, tip, None)
+    with gitrun.Log(history.path, tip, None) as log:
+        commits = list(parse(log.stdout, counted))
+    for stop in range(len(commits) + 1):
+        tracker = Tracker(T0 + 100 * DAY, (), {})
+        told = []
+        for commit in commits[:stop]:
+            step = tracker.first_parent if commit.hash in first_parents else tracker.side
+            step(commit)
+            told += tracker.closed()
+        for record in told + tracker.still_open():
+            assert_agrees(outcome_of(record), full[record.hash])
 
 
 def assert_agrees(partial: Outcome, full: Outcome) -> None:
