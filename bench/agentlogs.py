@@ -1,0 +1,249 @@
+"""How fast the Claude Code reader gets through a large log, beside `cat` over the same bytes.
+
+    python bench/agentlogs.py [--mb 1024] [--runs 3]
+
+It writes `--mb` MB of Claude Code transcripts, shaped like real ones (prompts, responses
+streamed as one line per content block, tool results with file contents, `git commit` output,
+summaries), in Claude Code's layout in a temporary folder, then times in one run, median of
+`--runs`, after one warm-up read of each (so both read from the page cache):
+- `claude_code.read(root, None)`: everything read, parsed where it can carry usage or a hash;
+- `cat` of the same files to /dev/null;
+- `claude_code.read(root, cursor)` when nothing is new, and when one line was appended.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+
+from agent_git_tracker.agentlogs import claude_code
+
+from common import scratch
+
+FILE_MB = 8
+VOCABULARY = (
+    "the parser returns a list of tokens for each line and the test checks that an empty input "
+    "gives nothing while a malformed one raises a clear error with the line number def return "
+    "self value import from class async await None True False if else for in while try except"
+)
+WORDS = VOCABULARY.split()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=int, default=1024, help="size of the logs to generate")
+    parser.add_argument("--runs", type=int, default=3)
+    options = parser.parse_args()
+    print(subprocess.run(["df", "-h", "/tmp"], capture_output=True, text=True, check=True).stdout)
+    work = scratch()
+    try:
+        root = work / ".claude" / "projects"
+        started = time.perf_counter()
+        files, lines = generate(root, options.mb)
+        size = sum(path.stat().st_size for path in files)
+        print(
+            f"generated {size / 1e6:,.0f} MB in {len(files)} files, {lines:,} lines "
+            f"({time.perf_counter() - started:.1f} s)"
+        )
+        report(root, files, size, options.runs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(root: Path, files: list[Path], size: int, runs: int) -> None:
+    result = claude_code.read(root, None)  # warm-up, and the figures to show
+    cat(files)
+    print(f"found {len(result.turns):,} turns, {len(result.mentions):,} commit mentions")
+    read_wall, read_cpu = timed(runs, lambda: claude_code.read(root, None))
+    cat_wall, cat_cpu = timed(runs, lambda: cat(files))
+    idle_wall, idle_cpu = timed(max(runs, 5), lambda: claude_code.read(root, result.cursor))
+    appended_wall = append_and_read(root, files[-1], result.cursor, runs)
+    mb = size / 1e6
+    print(f"median of {runs} runs, {mb:,.0f} MB:")
+    print(f"  {'case':<42} {'wall':>9} {'CPU':>9} {'MB/s (wall)':>12}")
+    for name, wall, cpu in (
+        ("claude_code.read, everything", read_wall, read_cpu),
+        ("cat > /dev/null, same files", cat_wall, cat_cpu),
+    ):
+        print(f"  {name:<42} {wall:8.2f}s {cpu:8.2f}s {mb / wall:12,.0f}")
+    print(f"  reader / cat: {read_wall / cat_wall:.1f}x wall, {read_cpu / cat_cpu:.1f}x CPU")
+    print(
+        f"  re-read, nothing new ({len(files)} files): {idle_wall * 1000:.1f} ms wall, "
+        f"{idle_cpu * 1000:.1f} ms CPU"
+    )
+    print(f"  re-read after one line appended: {appended_wall * 1000:.1f} ms wall")
+
+
+def timed(runs: int, case: Callable[[], object]) -> tuple[float, float]:
+    """Median wall and CPU seconds (this process and its children) of `runs` calls."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        cpu_before, wall_before = cpu_seconds(), time.perf_counter()
+        case()
+        walls.append(time.perf_counter() - wall_before)
+        cpus.append(cpu_seconds() - cpu_before)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def cat(files: list[Path]) -> None:
+    subprocess.run(["cat", *map(str, files)], stdout=subprocess.DEVNULL, check=True)
+
+
+def append_and_read(root: Path, path: Path, cursor: dict[str, object], runs: int) -> float:
+    walls = []
+    for run in range(runs):
+        with path.open("ab") as stream:
+            stream.write(response_line(random.Random(run), "s-tail", f"msg_tail_{run}", run))
+        started = time.perf_counter()
+        cursor = claude_code.read(root, cursor).cursor
+        walls.append(time.perf_counter() - started)
+    return statistics.median(walls)
+
+
+def generate(root: Path, mb: int) -> tuple[list[Path], int]:
+    """Transcripts of about FILE_MB MB each, `mb` MB in all; their paths and line count."""
+    rng = random.Random(20261130)
+    texts = [" ".join(rng.choices(WORDS, k=rng.randint(20, 3000))) for _ in range(300)]
+    files, lines, written = [], 0, 0
+    while written < mb * 1_000_000:
+        project = root / f"-home-ada-project-{len(files) % 12}"
+        project.mkdir(parents=True, exist_ok=True)
+        path = project / f"{rng.getrandbits(128):032x}.jsonl"
+        count, size = write_session(path, rng, texts, min(FILE_MB, mb) * 1_000_000)
+        files.append(path)
+        lines += count
+        written += size
+    return files, lines
+
+
+def write_session(path: Path, rng: random.Random, texts: list[str], size: int) -> tuple[int, int]:
+    session = path.stem
+    chunks: list[bytes] = []
+    written = exchange = 0
+    while written < size:
+        exchange += 1
+        for record in exchange_lines(rng, texts, session, exchange):
+            data = record if isinstance(record, bytes) else orjson.dumps(record) + b"\n"
+            chunks.append(data)
+            written += len(data)
+    path.write_bytes(b"".join(chunks))
+    return len(chunks), written
+
+
+def base(session: str, kind: str, moment: int) -> dict[str, object]:
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(1_793_000_000 + moment))
+    return {
+        "parentUuid": f"{moment - 1:08x}-parent",
+        "isSidechain": False,
+        "userType": "external",
+        "cwd": "/home/ada/project",
+        "sessionId": session,
+        "version": "2.0.76",
+        "gitBranch": "main",
+        "type": kind,
+        "uuid": f"{moment:08x}-uuid",
+        "timestamp": f"{stamp}.{moment % 1000:03d}Z",
+    }
+
+
+def response_line(rng: random.Random, session: str, message_id: str, moment: int) -> bytes:
+    message = {
+        "id": message_id,
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-opus-4-5-20251101",
+        "content": [{"type": "text", "text": " ".join(rng.choices(WORDS, k=60))}],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": usage(rng),
+    }
+    record = {**base(session, "assistant", moment), "message": message, "requestId": "req_x"}
+    return orjson.dumps(record) + b"\n"
+
+
+def usage(rng: random.Random) -> dict[str, object]:
+    written = rng.randint(0, 4000)
+    return {
+        "input_tokens": rng.randint(1, 20),
+        "cache_creation_input_tokens": written,
+        "cache_read_input_tokens": rng.randint(10_000, 150_000),
+        "cache_creation": {"ephemeral_5m_input_tokens": written, "ephemeral_1h_input_tokens": 0},
+        "output_tokens": rng.randint(1, 2000),
+        "service_tier": "standard",
+    }
+
+
+def exchange_lines(
+    rng: random.Random, texts: list[str], session: str, exchange: int
+) -> list[dict[str, object] | bytes]:
+    """A prompt, a response streamed as a thinking, a text and a tool-use line, a tool result."""
+    moment = exchange * 40
+    message_id, request_id = (
+        f"msg_{session[:12]}{exchange:06d}",
+        f"req_{session[:12]}{exchange:06d}",
+    )
+    spent = usage(rng)
+    prompt = {"role": "user", "content": rng.choice(texts)[:400]}
+    blocks = [
+        {"type": "thinking", "thinking": rng.choice(texts)[:2000], "signature": "E" * 300},
+        {"type": "text", "text": rng.choice(texts)[:1500]},
+        {"type": "tool_use", "id": f"toolu_{exchange}", "name": "Edit", "input": {
+            "file_path": "/home/ada/project/src/parser.py",
+            "old_string": rng.choice(texts)[:800],
+            "new_string": rng.choice(texts)[:1200],
+        }},
+    ]  # fmt: skip
+    output = rng.choice(texts)
+    if exchange % 25 == 0:
+        output = f"[main {rng.getrandbits(28):07x}] Fix the parser\n 2 files changed\n" + output
+    result = [{"tool_use_id": f"toolu_{exchange}", "type": "tool_result", "content": output}]
+    lines: list[dict[str, object] | bytes] = [
+        {**base(session, "user", moment), "message": prompt},
+    ]
+    for offset, block in enumerate(blocks, start=1):
+        message = {
+            "id": message_id,
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-opus-4-5-20251101",
+            "content": [block],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": spent,
+        }
+        lines.append(
+            {
+                **base(session, "assistant", moment + offset),
+                "message": message,
+                "requestId": request_id,
+            }
+        )
+    lines.append(
+        {
+            **base(session, "user", moment + 10),
+            "message": {"role": "user", "content": result},
+            "toolUseResult": {"stdout": output, "stderr": "", "interrupted": False},
+        }
+    )
+    if exchange % 50 == 0:
+        lines.append({"type": "summary", "summary": "Parser fixes", "leafUuid": f"{moment:08x}"})
+    return lines
+
+
+if __name__ == "__main__":
+    main()
