@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_git_tracker.attribution.attribute import attribute
+from agent_git_tracker.attribution.agents import near_known_warning
+from agent_git_tracker.attribution.attribute import RECORD_FIELDS, attribute, record_fields
 from agent_git_tracker.ledger import digest
 from agent_git_tracker.ledger import points as rules
 from agent_git_tracker.ledger.events import clean, iso
@@ -23,6 +24,7 @@ class Context:
 
     rules: Rules
     repo_agents: Mapping[str, str | None] = field(default_factory=dict)
+    own_agents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     profiles: Mapping[str, Record] = field(default_factory=dict)
 
 
@@ -151,16 +153,13 @@ class Ledger:
             event.get("declared", {}),
             event.get("markers", []),
             self.context.repo_agents.get(event["project"]),
+            self.context.own_agents,
         )
+        note = near_known_warning(event.get("declared", {}).get("agent"), "AGENT_TRACKER_AGENT")
+        if note and note not in self.outcome.notes:
+            self.outcome.notes.append(note)
         setup = (event.get("session") or {}).get("setup") or event.get("declared", {}).get("setup")
-        kind = found.kind if found.agent not in ("bot", "human") else found.agent
-        return {
-            "agent_id": found.agent,
-            "model": found.model,
-            "setup": setup or None,
-            "kind": kind,
-            "evidence": list(found.evidence),
-        }
+        return {**record_fields(found), "setup": setup or None}
 
     def _create_commit(self, event: Record, who: Record) -> None:
         project, facts = event["project"], event["commit"]
@@ -400,7 +399,7 @@ class Ledger:
 ACTIVITY_FIELDS = ("task", "actions", "outcome", "decisions")
 
 
-_ATTRIBUTION = ("agent_id", "model", "setup", "kind", "evidence", "task_description")
+_ATTRIBUTION = (*RECORD_FIELDS, "setup", "task_description")
 
 
 _GIT_FIELDS = (
