@@ -61,9 +61,10 @@ def misses(rows: list[dict[str, Any]], scored: list[Scored]) -> list[str]:
         stated = s.label.model is not None
         if not s.correct or (stated and measure([s]).model.hits == 0):
             sha = str(row.get("sha") or row.get("hash"))[:10]
+            why = "" if s.label.marked else " [named in prose only: not expected]"
             lines.append(
                 f"  {row['repo']} {sha}: label {s.label.agent} model {s.label.model!r},"
-                f" got {s.agent} ({s.confidence}) model {s.model!r}"
+                f" got {s.agent} ({s.confidence}) model {s.model!r}{why}"
             )
     return lines
 
