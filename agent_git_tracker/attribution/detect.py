@@ -85,7 +85,7 @@ def _combined(signals: list[Signal], confidence: str, extra: Iterable[str] = ())
     named: dict[str, str | None] = {}
     for signal in ordered:
         if not named.get(signal.agent):
-            named[signal.agent] = signal.model
+            named[signal.agent] = clip(signal.model, 120) if signal.model else None
     evidence = tuple(dict.fromkeys([*(s.evidence for s in ordered), *extra]))
     agents = tuple(Named(agent, model) for agent, model in named.items())
     return Attribution(agents[0].agent, agents[0].model, evidence, confidence, agents)

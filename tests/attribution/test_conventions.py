@@ -8,6 +8,7 @@ import pytest
 
 from agent_git_tracker.attribution.agents import AGENT_IDS, AI_PRODUCT_IDS
 from agent_git_tracker.attribution.detect import HUMAN, Attribution, Named, from_commit
+from agent_git_tracker.attribution.identities import CONVENTIONS
 
 ALICE = ("Alice Example", "alice@example.com")
 GITHUB = ("GitHub", "noreply@github.com")
@@ -331,5 +332,11 @@ def test_evidence_never_carries_control_characters_or_whole_lines() -> None:
     found = commit(body(line))
     assert found.agent == "claude-code"
     assert all(c.isprintable() for item in found.evidence for c in item)
+    assert found.model is not None and found.model.isprintable()
     long = "Co-authored-by: Claude " + "Opus " * 70 + "<noreply@anthropic.com>"
     assert all(len(item) <= 200 for item in commit(body(long)).evidence)
+
+
+def test_every_convention_names_a_known_agent_or_ai_product() -> None:
+    assert {c.agent for c in CONVENTIONS} <= {*AGENT_IDS, *AI_PRODUCT_IDS}
+    assert not set(AGENT_IDS) & set(AI_PRODUCT_IDS)
