@@ -6,8 +6,8 @@ incremental reading of JSON Lines (`jsonl`), the price table (`prices`, data in
 `prices.json`) and the join of sessions to commits (`join`, pure).
 
 May import: the standard library, `orjson`, `agent_git_tracker.errors`, and
-`canonical_model` from `agent_git_tracker.attribution.modelnames` (until that module reaches
-this branch, its stand-in `agentlogs/modelnames.py`). Never click, lmdb or GitPython, and never
+`canonical_model` from `agent_git_tracker.attribution.modelnames`. Never click, lmdb or
+GitPython, and never
 inside a git hook: reading logs is done read-only, at flush or report time.
 
 Keeps only ids, model ids, times, token counts, working folders and the commit hashes printed

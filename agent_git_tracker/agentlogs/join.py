@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from agent_git_tracker.agentlogs.base import Mention, Turn, unique
-from agent_git_tracker.agentlogs.modelnames import canonical_model
 from agent_git_tracker.agentlogs.prices import Prices
+from agent_git_tracker.attribution.modelnames import canonical_model
 
 SKEW = 60.0  # seconds of clock difference tolerated between an agent's log and git
 MIN_HASH = 7

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from agent_git_tracker.agentlogs.base import Turn
-from agent_git_tracker.agentlogs.modelnames import canonical_model
+from agent_git_tracker.attribution.modelnames import canonical_model
 from agent_git_tracker.errors import UsageError
 
 KINDS = ("input", "output", "cache_read", "cache_write")

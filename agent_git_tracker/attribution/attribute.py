@@ -1,12 +1,33 @@
-"""Who made a commit, strongest evidence first (DESIGN.md, "Who made a commit")."""
+"""Who made a commit, strongest evidence first (DESIGN.md, "Who made a commit").
+
+Session → environment → the commit's identities, trailers and disclosure lines →
+`git config agent-tracker.agent` → a bot author → the subject alone (confidence medium) → human.
+What the hooks saw at commit time names the primary agent; the agents the commit itself names
+are kept beside it, and their model fills in when the session or environment gives none.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from agent_git_tracker.attribution import detect
-from agent_git_tracker.attribution.detect import Attribution
+from agent_git_tracker.attribution.detect import Attribution, Named
+from agent_git_tracker.attribution.modelnames import canonical_model, split_model
+
+# What a commit record keeps of its attribution. `agent_id`, `model` (as the evidence writes
+# it), `kind` and `evidence` keep their first meaning; `model_canonical` is what reports group
+# by, `confidence` is `high` or `medium` (the subject alone), `agents` every agent named.
+RECORD_FIELDS = (
+    "agent_id",
+    "model",
+    "kind",
+    "evidence",
+    "model_canonical",
+    "model_variant",
+    "confidence",
+    "agents",
+)
 
 
 def attribute(
@@ -15,32 +36,63 @@ def attribute(
     declared: Mapping[str, str],
     markers: Sequence[str],
     repo_agent: str | None,
+    own_agents: Mapping[str, Iterable[str]] | None = None,
 ) -> Attribution:
-    """Session → environment → trailers and identities → `agent-tracker.agent` → bot or human."""
+    """The commit's attribution from everything known about it; `own_agents` are the user's
+    agents from the configuration (id → identities)."""
     found = detect.from_commit(
         commit.get("author_name", ""),
         commit.get("author_email", ""),
         commit.get("committer_name", ""),
         commit.get("committer_email", ""),
         commit.get("message", ""),
+        own_agents=own_agents,
     )
     stated = found if found and found.kind == "agent" else None
     if session and session.get("agent"):
-        return _declared(session, "active session (`agent-git-tracker session start`)", stated)
+        return _declared(session, ("active session (`agent-git-tracker session start`)",), stated)
     if declared.get("agent"):
-        return _declared(declared, "environment AGENT_TRACKER_AGENT", stated)
+        return _declared(declared, ("environment AGENT_TRACKER_AGENT",), stated)
     from_env = detect.from_environment(markers)
     if from_env:
-        model = stated.model if stated and stated.agent == from_env.agent else None
-        return Attribution(from_env.agent, declared.get("model") or model, from_env.evidence)
-    if stated:
+        values = {"agent": from_env.agent, "model": declared.get("model", "")}
+        return _declared(values, from_env.evidence, stated)
+    if stated and stated.confidence == "high":
         return stated
     if repo_agent:
-        return Attribution(repo_agent, None, ("git config agent-tracker.agent",))
+        return Attribution(
+            repo_agent, None, ("git config agent-tracker.agent",), agents=(Named(repo_agent),)
+        )
     return found or detect.HUMAN
 
 
-def _declared(values: Mapping[str, str], evidence: str, stated: Attribution | None) -> Attribution:
+def _declared(
+    values: Mapping[str, str], evidence: tuple[str, ...], stated: Attribution | None
+) -> Attribution:
+    """The agent the hooks saw, with the commit's own evidence and agents kept beside it."""
     agent = values["agent"]
-    model = values.get("model") or (stated.model if stated and stated.agent == agent else None)
-    return Attribution(agent, model, (evidence,))
+    named = (
+        {n.agent: n.model for n in stated.agents} if stated and stated.confidence == "high" else {}
+    )
+    model = values.get("model") or named.get(agent)
+    others = tuple(Named(a, m) for a, m in named.items() if a != agent)
+    extra = stated.evidence if stated and stated.confidence == "high" else ()
+    return Attribution(agent, model, (*evidence, *extra), "high", (Named(agent, model), *others))
+
+
+def record_fields(found: Attribution) -> dict[str, Any]:
+    """The commit record's attribution fields (RECORD_FIELDS)."""
+    canonical, variant = split_model(found.model) or (None, None)
+    return {
+        "agent_id": found.agent,
+        "model": found.model,
+        "kind": found.kind,
+        "evidence": list(found.evidence),
+        "model_canonical": canonical,
+        "model_variant": variant,
+        "confidence": found.confidence,
+        "agents": [
+            {"agent_id": n.agent, "model": n.model, "model_canonical": canonical_model(n.model)}
+            for n in found.agents
+        ],
+    }

@@ -12,7 +12,7 @@ import sys
 import time
 from _json import encode_basestring_ascii as _quote
 
-from agent_git_tracker.attribution.agents import AGENT_IDS
+from agent_git_tracker.attribution.agents import AGENT_IDS, near_known_warning
 from agent_git_tracker.capture import spool
 from agent_git_tracker.config import locate
 
@@ -271,8 +271,9 @@ def halted_warning(
     )
 
 
-def track(kind: str, options: dict[str, Any], db_path: str | None) -> None:
-    """Append one tool-use or command event for the agent of the active session."""
+def track(kind: str, options: dict[str, Any], db_path: str | None) -> str | None:
+    """Append one tool-use or command event for the agent of the active session; returns a
+    warning when `--agent` names an agent close to a known id."""
     repo = repository()
     directory = spool_dir(repo, db_path)
     session = spool.read_session(directory) or {}
@@ -298,6 +299,7 @@ def track(kind: str, options: dict[str, Any], db_path: str | None) -> None:
             )
         ),
     )
+    return near_known_warning(options.get("agent"), "--agent")
 
 
 def run(action: Any, strict: bool) -> int:

@@ -16,6 +16,7 @@ from agent_git_tracker.cli.base import (
     main,
     pass_config,
     strict_option,
+    warn,
 )
 from agent_git_tracker.config.settings import Config
 
@@ -97,9 +98,13 @@ def session_start(
     cfg: Config, agent: str, model: str | None, setup: str | None, as_json: bool
 ) -> None:
     """Start a session for this repository."""
+    from agent_git_tracker.attribution.agents import near_known_warning
     from agent_git_tracker.hooks.session import start_session
 
     values = start_session(cfg, agent, model, setup)
+    note = near_known_warning(values["agent"], "--agent")
+    if note:
+        warn(note)
     emit(values, as_json, lambda v: f"session started: {_setup_name(v)}")
 
 

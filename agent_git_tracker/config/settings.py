@@ -30,7 +30,9 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "export_state_files": bool,
     "enforce_halt": bool,
     "rules": dict,
+    "agents": dict,
 }
+_AGENT_KEYS = ("identities",)
 _UNITS = {
     "": 1, "b": 1,
     "k": 1000, "kb": 1000, "kib": 1024,
@@ -47,6 +49,8 @@ class Config:
     export_state_files: bool | None = None
     enforce_halt: bool = False
     rules: Rules = field(default_factory=Rules)
+    # The user's own agents: agent id → the identities (names, logins, emails) it commits as.
+    agents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sources: Mapping[str, str] = field(default_factory=dict)
     config_file: Path | None = None
 
@@ -124,6 +128,46 @@ def parse_rules(table: Mapping[str, Any], where: str) -> Rules:
     return Rules(**values)
 
 
+def parse_agents(table: Mapping[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+    """The `[agents.<id>]` tables: each agent's `identities`, the names, GitHub logins or
+    emails (`@domain` for a whole domain) its commits carry as author, committer or co-author."""
+    agents = {}
+    for agent, values in table.items():
+        key = f"agents.{agent}"
+        if agent != agent.strip() or not _AGENT_ID.fullmatch(agent) or agent in ("human", "bot"):
+            raise TrackerError(
+                f"{key} in {where}: an agent id is 1 to 64 letters, digits, '-', '_' or '.' "
+                "and neither 'human' nor 'bot', e.g. [agents.sentry-junior]"
+            )
+        if not isinstance(values, dict):
+            raise TrackerError(
+                f'{key} in {where} must be a table such as [{key}] identities = ["{agent}[bot]"]'
+            )
+        unknown = sorted(set(values) - set(_AGENT_KEYS))
+        if unknown:
+            raise TrackerError(
+                f"unknown key {unknown[0]!r} in [{key}] of {where}; the known key is identities"
+            )
+        agents[agent] = _identities(values.get("identities"), f"{key}.identities in {where}")
+    return agents
+
+
+_AGENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_IDENTITY = re.compile(r"[^\x00-\x1f\x7f<>]{1,200}")
+
+
+def _identities(value: object, where: str) -> tuple[str, ...]:
+    entries = value if isinstance(value, list) else None
+    if not entries or not all(
+        isinstance(e, str) and _IDENTITY.fullmatch(e.strip()) for e in entries
+    ):
+        raise TrackerError(
+            f"{where} must be a non-empty list of names, GitHub logins or emails, such as "
+            '["sentry-junior[bot]", "junior@example.com"]'
+        )
+    return tuple(e.strip() for e in entries)
+
+
 def _grade_points(value: object, where: str) -> dict[str, int]:
     points = dict(Rules().grade_points)
     if not isinstance(value, dict):
@@ -176,12 +220,14 @@ def load(
         export_state_files=data.get("export_state_files"),
         enforce_halt=data.get("enforce_halt", False),
         rules=parse_rules(data.get("rules", {}), where),
+        agents=parse_agents(data.get("agents", {}), where),
         sources={
             "database_path": path_source,
             "max_database_size": size_source,
             "export_state_files": f"{where}" if "export_state_files" in data else "the default",
             "enforce_halt": f"{where}" if "enforce_halt" in data else "the default",
             "rules": f"{where}" if data.get("rules") else "the default",
+            "agents": f"{where}" if data.get("agents") else "the default",
         },
         config_file=path if data or explicit or path.exists() else None,
     )
@@ -198,6 +244,10 @@ def config_rows(config: Config) -> dict[str, tuple[Any, str]]:
         ),
         "enforce_halt": (config.enforce_halt, config.sources["enforce_halt"]),
         "rules": (vars(config.rules), config.sources["rules"]),
+        "agents": (
+            {agent: list(found) for agent, found in config.agents.items()},
+            config.sources.get("agents", "the default"),
+        ),
         "config_file": (
             str(config.config_file) if config.config_file else None,
             "AGENT_TRACKER_CONFIG, XDG_CONFIG_HOME or ~/.config",

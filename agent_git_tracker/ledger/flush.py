@@ -56,6 +56,7 @@ def context_for(config: Config, projects: set[str], profiles: bool = True) -> Co
     return Context(
         rules=config.rules,
         repo_agents={p: gitmeta.repo_agent(p) for p in projects},
+        own_agents=config.agents,
         profiles={p: gitmeta.profile(p) for p in projects} if profiles else {},
     )
 

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_git_tracker.attribution.attribute import attribute
+from agent_git_tracker.attribution.agents import near_known_warning
+from agent_git_tracker.attribution.attribute import attribute, record_fields
 from agent_git_tracker.ledger import counters, digest
 from agent_git_tracker.ledger.events import clean
 from agent_git_tracker.ledger.overlay import Overlay, Record
@@ -39,6 +40,7 @@ class Context:
 
     rules: Rules
     repo_agents: Mapping[str, str | None] = field(default_factory=dict)
+    own_agents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     profiles: Mapping[str, Record] = field(default_factory=dict)
 
 
@@ -153,16 +155,13 @@ class Ledger:
             event.get("declared", {}),
             event.get("markers", []),
             self.context.repo_agents.get(event["project"]),
+            self.context.own_agents,
         )
+        note = near_known_warning(event.get("declared", {}).get("agent"), "AGENT_TRACKER_AGENT")
+        if note and note not in self.outcome.notes:
+            self.outcome.notes.append(note)
         setup = (event.get("session") or {}).get("setup") or event.get("declared", {}).get("setup")
-        kind = found.kind if found.agent not in ("bot", "human") else found.agent
-        return {
-            "agent_id": found.agent,
-            "model": found.model,
-            "setup": setup or None,
-            "kind": kind,
-            "evidence": list(found.evidence),
-        }
+        return {**record_fields(found), "setup": setup or None}
 
     def _create(
         self, project: str, target: str, inherited: list[Record], own: Record | None

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from agent_git_tracker.attribution.attribute import RECORD_FIELDS
 from agent_git_tracker.ledger.overlay import Record
 from agent_git_tracker.times import iso, utc_millis
 
 ACTIVITY_FIELDS = ("task", "actions", "outcome", "decisions")
 
 
-ATTRIBUTION = ("agent_id", "model", "setup", "kind", "evidence", "task_description")
+ATTRIBUTION = (*RECORD_FIELDS, "setup", "task_description")
 
 
 GIT_FIELDS = (

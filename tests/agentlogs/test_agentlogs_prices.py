@@ -6,7 +6,7 @@ import pytest
 
 from agent_git_tracker.agentlogs import prices
 from agent_git_tracker.agentlogs.base import Turn
-from agent_git_tracker.agentlogs.modelnames import canonical_model
+from agent_git_tracker.attribution.modelnames import canonical_model
 from agent_git_tracker.errors import UsageError
 
 

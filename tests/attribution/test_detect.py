@@ -6,7 +6,13 @@ from pathlib import Path
 import pytest
 
 from agent_git_tracker.attribution.agents import AGENT_IDS
-from agent_git_tracker.attribution.detect import HUMAN, Attribution, from_commit, from_environment
+from agent_git_tracker.attribution.detect import (
+    HUMAN,
+    Attribution,
+    Named,
+    from_commit,
+    from_environment,
+)
 
 DEV = Path(__file__).resolve().parents[1] / "fixtures" / "attribution" / "dev.jsonl"
 
@@ -269,10 +275,16 @@ def test_automation_authors_are_bots(author: tuple[str, str]) -> None:
     assert (found.agent, found.kind) == ("bot", "bot")
 
 
-def test_automation_bot_author_wins_over_a_trailer() -> None:
-    author = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
-    message = "Update docs\n\nCo-authored-by: Claude <noreply@anthropic.com>\n"
-    assert commit(message, author=author).agent == "bot"
+def test_an_agent_that_signs_a_bot_authored_commit_did_the_work() -> None:
+    # A squash merged by an app (`sentry[bot]`) keeps the agent's trailer: the agent's work.
+    author = ("sentry[bot]", "39604003+sentry[bot]@users.noreply.github.com")
+    message = (
+        "Handle issues without short IDs\n\nCo-authored-by: OpenAI Codex <noreply@openai.com>\n"
+    )
+    found = commit(message, author=author)
+    assert (found.agent, found.kind) == ("codex", "agent")
+    bot = commit("Update docs\n", author=author)
+    assert (bot.agent, bot.evidence) == ("bot", (f"author {author[0]} <{author[1]}>",))
 
 
 def test_bot_co_author_or_committer_leaves_a_human_commit_human() -> None:
@@ -292,7 +304,7 @@ def test_bot_co_author_or_committer_leaves_a_human_commit_human() -> None:
         (
             "Co-authored-by: coderabbitai[bot] "
             "<136622811+coderabbitai[bot]@users.noreply.github.com>",
-            "coderabbitai",
+            "coderabbit",
         ),
         ("Co-authored-by: Grok <grok@x.ai>", "grok"),
         ("Co-Authored-By: termai <noreply@termai.io>", "termai"),
@@ -304,12 +316,14 @@ def test_other_ai_tools_are_named_but_never_ours_or_bot(line: str, tool: str) ->
     assert found.agent not in AGENT_IDS
 
 
-def test_our_agent_wins_a_tie_with_another_ai_tool() -> None:
+def test_the_first_of_two_co_authors_is_the_primary_and_both_are_kept() -> None:
     message = (
         "Fix\n\nCo-authored-by: coderabbitai[bot] <1+coderabbitai[bot]@users.noreply.github.com>\n"
         "Co-authored-by: Claude <noreply@anthropic.com>\n"
     )
-    assert commit(message).agent == "claude-code"
+    found = commit(message)
+    assert found.agent == "coderabbit"
+    assert found.agents == (Named("coderabbit"), Named("claude-code"))
 
 
 def test_kind() -> None:
