@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from agent_git_tracker.attribution.modelnames import canonical_model
 from agent_git_tracker.models import GRADE_LABELS, Rules
 from agent_git_tracker.times import utc_key
 
@@ -20,9 +21,15 @@ _DEFAULT_RULES = Rules()
 
 # What a commit record keeps of its grade (the retrospective has it all).
 GRADE_SUMMARY = ("agent_grade", "user_grade", "score_before", "score_after", "timestamp")
-# The digest: [kind, agent_id, model, setup, time as a UTC key, lines changed or None, and the
-# grade as `grade_kind` gives it, or None].
-FIELDS = ("kind", "agent_id", "model", "setup")
+# The digest, a list:
+#  0 kind (`agent`, `human`, `bot`)   1 agent id   2 model, canonical (`claude-opus-4.5`)
+#  3 setup label   4 commit time as a UTC key   5 lines changed or None
+#  6 the grade as `grade_kind` gives it, or None   7 files changed or None
+#  8 the outcome measures as `outcome_kind` gives them, or None (not measured yet)
+#  9 confidence of the attribution (`high`, or `medium` for subject-only hints)
+# Digests written by earlier versions end after 6; readers take what is missing as None.
+FIELDS = ("kind", "agent_id")
+OUTCOMES = ("survival_14d", "survival_30d", "reverted_30d", "fixed_30d", "bulk")
 
 
 def of(record: Mapping[str, Any]) -> list[Any]:
@@ -33,7 +40,37 @@ def of(record: Mapping[str, Any]) -> list[Any]:
         lines = None  # older records have no line counts
     stamp = utc_key(record.get("timestamp"))
     grade = record.get("grade")
-    return [*(record.get(f) for f in FIELDS), stamp, lines, grade_kind(grade) if grade else None]
+    model = record.get("model_canonical") or canonical_model(record.get("model"))
+    return [
+        *(record.get(f) for f in FIELDS),
+        model,
+        record.get("setup"),
+        stamp,
+        lines,
+        grade_kind(grade) if grade else None,
+        record.get("files_changed"),
+        outcome_kind(record.get("outcomes")),
+        record.get("confidence") or "high",
+    ]
+
+
+def outcome_kind(outcomes: Any) -> list[Any] | None:
+    """A commit's outcome measures as the report counts them: [survival at 14 days, at 30
+    days (shares, None while pending), reverted within 30 days, fixed within 30 days (1, 0,
+    or None while pending), bulk (1: shown, never scored)]; None when never measured."""
+    if not isinstance(outcomes, Mapping):
+        return None
+    return [
+        outcomes.get("survival_14d"),
+        outcomes.get("survival_30d"),
+        _flag(outcomes.get("reverted_30d")),
+        _flag(outcomes.get("fixed_30d")),
+        1 if outcomes.get("bulk") else 0,
+    ]
+
+
+def _flag(value: Any) -> int | None:
+    return None if value is None else int(bool(value))
 
 
 def grade_kind(grade: Mapping[str, Any]) -> list[Any] | None:

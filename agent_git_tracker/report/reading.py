@@ -227,14 +227,9 @@ class Reader:
             record = decode(raw)
             if type(record) is not dict:
                 continue
-            try:
-                fields = _COMMIT_FIELDS(record)
-            except KeyError:  # older records lack some
-                fields = tuple(record.get(name) for name in _COMMIT_FIELD_NAMES)
-            if not fields[4]:
-                fields = (*fields[:4], keys.parts(key)[1])
             fact = digest.of(record)
-            yield key, fields, fact[4], fact[5], fact[6]
+            project = record.get("project_path") or keys.parts(key)[1]
+            yield key, (*fact[:4], project), fact[4], fact[5], fact[6]
 
     def _tally(self, fields: tuple[Any, ...]) -> Tally | None:
         """The tally for commit records with these stored fields; None when --agent leaves

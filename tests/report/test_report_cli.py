@@ -71,7 +71,7 @@ def test_demo_runs_end_to_end_and_touches_nothing_of_the_user(
     before = sorted(hermetic.rglob("*"))
     out = tracker("demo").stdout
     assert "pushed to a local bare remote" in out
-    assert "claude-code / claude-opus-4-5 / plan-first" in out
+    assert "claude-code / claude-opus-4.5 / plan-first" in out
     assert "Recommendation: Use claude-code" in out
     assert sorted(hermetic.rglob("*")) == before
     assert not db_path.exists()
