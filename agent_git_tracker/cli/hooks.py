@@ -39,11 +39,15 @@ def hook_post_commit(strict: bool) -> None:
 @strict_option
 def hook_post_rewrite(kind: str, strict: bool) -> None:
     """Record old→new hashes after an amend or a rebase (stdin from git)."""
-    from agent_git_tracker.hooks.rewrite import post_rewrite
-
     kind = kind or os.environ.get("PRE_COMMIT_REWRITE_COMMAND", "")
     stdin = "" if sys.stdin.isatty() else sys.stdin.read()
-    sys.exit(capture.run(lambda: post_rewrite(configuration(False), kind, stdin), strict))
+
+    def action() -> str | None:
+        from agent_git_tracker.hooks.rewrite import post_rewrite
+
+        return post_rewrite(configuration(False), kind, stdin)
+
+    sys.exit(capture.run(action, strict))
 
 
 @hook.command("pre-push")
@@ -52,13 +56,14 @@ def hook_post_rewrite(kind: str, strict: bool) -> None:
 @strict_option
 def hook_pre_push(remote: str | None, url: str | None, strict: bool) -> None:
     """Flush this repository's spool into the database in one transaction."""
-    from agent_git_tracker.hooks.push import pre_push
-
     del remote, url
     stdin = "" if sys.stdin.isatty() else sys.stdin.read()
     refused: list[str] = []
 
     def action() -> str | None:
+        # Imported inside the guard: even a failing import must not refuse the push.
+        from agent_git_tracker.hooks.push import pre_push
+
         flushed, refusal = pre_push(configuration(True), stdin, os.environ)
         if refusal:
             refused.append(refusal)

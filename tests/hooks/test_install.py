@@ -116,6 +116,36 @@ def test_githooks_without_the_cli_warn_once_and_never_block(tmp_path: Path, db_p
     assert len(lines) == 1 and "not found" in lines[0]
 
 
+SHADOWED = ("zlib", "json", "select", "fcntl", "re", "subprocess")
+
+
+def plant_shadow_modules(work: Path, marker: Path) -> None:
+    """Commit modules named like the standard library's that leave a marker when imported."""
+    for name in SHADOWED:
+        (work / f"{name}.py").write_text(f"open({str(marker)!r}, 'a').write('{name} ran\\n')\n")
+    git(work, "add", *(f"{name}.py" for name in SHADOWED))
+    git(work, "commit", "-q", "--no-verify", "-m", "a repository that ships zlib.py and json.py")
+
+
+@pytest.mark.parametrize("way", ["install", "githooks"])
+def test_a_repository_s_modules_never_run_inside_the_hook(
+    tmp_path: Path, db_path: Path, way: str
+) -> None:
+    work = plain_repo(tmp_path)
+    marker = tmp_path / "imported.txt"
+    plant_shadow_modules(work, marker)
+    cli = str(Path(BIN, "agent-git-tracker"))  # as a user runs it (`python -m` would import)
+    if way == "install":
+        subprocess.run([cli, "install"], cwd=work, check=True, capture_output=True)
+    else:
+        git(work, "config", "core.hooksPath", str(ROOT / "githooks"))
+    head = exercise(work, with_path(None if way == "install" else BIN))
+    subprocess.run([cli, "track", "tool", "--agent", "x"], cwd=work, check=True)
+    assert not marker.exists(), marker.read_text()
+    commits = stored("commit:")
+    assert commits[keys.commit(str(work), head)]["agent_id"] == "claude-code"
+
+
 def snapshot_of_this_repository(tmp_path: Path) -> tuple[Path, str]:
     """This working tree as a hook repository for pre-commit (it clones by revision)."""
     hook_repo = tmp_path / "hook-repo"
@@ -181,7 +211,10 @@ def test_pre_commit_framework_installs_this_repository_as_hooks(
         check=True,
         capture_output=True,
     )
+    marker = tmp_path / "imported.txt"
+    plant_shadow_modules(work, marker)
     head = exercise(work, env)
+    assert not marker.exists(), marker.read_text()
     commits = stored("commit:")
     assert set(commits) == {keys.commit(str(work), head)}
     assert commits[keys.commit(str(work), head)]["agent_id"] == "claude-code"
