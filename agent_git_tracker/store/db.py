@@ -6,7 +6,9 @@ sits in a `with`; a write transaction is all or nothing.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import struct
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -18,12 +20,14 @@ import orjson
 
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.errors import TrackerError
-from agent_git_tracker.store import keys
+from agent_git_tracker.store import damage, keys, pages
 
 SCHEMA_VERSION = 1
 SCHEMA_KEY = keys.meta("schema")
 LMDB_MAGIC = 0xBEEFC0DE
 OLD_PLUGIN_DIR = Path(".config", "opencode", "plugins", "agent-tracker")
+# What LMDB raises for a page that fails to read (a damaged file, never a bug of ours).
+DAMAGE = (lmdb.CorruptedError, lmdb.PageNotFoundError, lmdb.InvalidError)
 
 
 def encode(value: Any) -> bytes:
@@ -132,12 +136,19 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[View]:
-        with self._env.begin() as txn:
-            yield View(txn)
+        try:
+            with self._env.begin() as txn:
+                yield View(txn)
+        except DAMAGE as e:
+            raise self._damaged(e) from e
 
     @contextmanager
     def writing(self) -> Iterator[WriteView]:
-        """One write transaction: committed when the block ends, aborted if it raises."""
+        """One write transaction: committed when the block ends, aborted if it raises. A
+        database known to be damaged is never written again."""
+        known = damage.recorded(self.path)
+        if known:
+            raise damage.error(self.path, known)
         try:
             with self._env.begin(write=True) as txn:
                 yield WriteView(txn)
@@ -145,8 +156,19 @@ class Store:
             raise self._full_error() from e
         except lmdb.ReadonlyError as e:
             raise TrackerError(f"the database {self.path} is open read-only") from e
+        except DAMAGE as e:
+            raise self._damaged(e) from e
         except lmdb.Error as e:
             raise TrackerError(f"cannot write to the database {self.path}: {e}") from e
+
+    def _damaged(self, error: Exception) -> TrackerError:
+        why = f"a page failed to read ({str(error).partition(': ')[2] or error})"
+        damage.remember(self.path, why)
+        return damage.error(self.path, why)
+
+    def snapshot(self) -> Any:
+        """A raw read transaction that pins one snapshot (for `salvage`); use it in a `with`."""
+        return self._env.begin()
 
     def put_many(self, items: Mapping[str, Any]) -> int:
         """Write many keys in ONE transaction, all or nothing; returns the values written."""
@@ -181,8 +203,7 @@ class Store:
 def identify(path: Path) -> str | None:
     """None for a file this package can open; otherwise what wrote the file, for the message."""
     try:
-        with path.open("rb") as f:
-            head = f.read(32)
+        head = read_head(path, 32)
     except FileNotFoundError:
         return None
     except OSError as e:
@@ -200,6 +221,50 @@ def identify(path: Path) -> str | None:
             )
         return f"a newer LMDB (data format v{version})"
     return "a program other than LMDB: it is not an LMDB database"
+
+
+def open_regular(path: Path) -> int:
+    """A read-only descriptor of a regular file: never follows a symlink or waits on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    return fd
+
+
+def read_head(path: Path, size: int) -> bytes:
+    fd = open_regular(path)
+    try:
+        return os.pread(fd, size, 0)
+    finally:
+        os.close(fd)
+
+
+def check_pages(path: Path) -> None:
+    """Refuse a file LMDB would read past the end of (SIGBUS kills the process otherwise)."""
+    try:
+        fd = open_regular(path)
+    except OSError as e:
+        raise TrackerError(f"cannot read the database {path}: {e.strerror}") from e
+    try:
+        why = pages.shortfall(fd)
+    finally:
+        os.close(fd)
+    if why:
+        damage.remember(path, why)
+        raise damage.error(path, why)
+
+
+def health(path: Path) -> str | None:
+    """Why the database is damaged (cut short, or a page failed to read), or None."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        check_pages(path)
+    except TrackerError as e:
+        return str(e)
+    known = damage.recorded(path) if path.exists() else None
+    return str(damage.error(path, known)) if known else None
 
 
 def _foreign_error(path: Path, writer: str) -> TrackerError:
@@ -235,8 +300,9 @@ def exists(config: Config) -> bool:
 _OPEN: dict[str, Store] = {}
 
 
-def open_store(config: Config, *, warn: Any = None) -> Store:
-    """Open (and on first use create) the central database, refusing foreign files."""
+def open_store(config: Config, *, warn: Any = None, check_schema: bool = True) -> Store:
+    """Open (and on first use create) the central database, refusing foreign files.
+    Without `check_schema`, no record is read (a salvage reads the pages itself)."""
     path = config.database_path
     if str(path) in _OPEN:
         shared = _OPEN[str(path)]
@@ -253,6 +319,8 @@ def open_store(config: Config, *, warn: Any = None) -> Store:
         raise _foreign_error(path, writer)
     if not exists(config):
         _prepare_new(path, warn)
+    else:
+        check_pages(path)
     try:
         env = lmdb.open(
             str(path),
@@ -268,10 +336,11 @@ def open_store(config: Config, *, warn: Any = None) -> Store:
     _OPEN[str(path)] = store
     try:
         _private(path)
-        with store.reading() as view:
-            new = _needs_schema(view, path)
-        if new:
-            store.put_many({SCHEMA_KEY: {"version": SCHEMA_VERSION}})
+        if check_schema:
+            with store.reading() as view:
+                new = _needs_schema(view, path)
+            if new:
+                store.put_many({SCHEMA_KEY: {"version": SCHEMA_VERSION}})
     except BaseException:
         store.close()
         raise
