@@ -37,6 +37,18 @@ def printable(text: object, layout: bool = False) -> str:
     return text.translate(_table(layout))
 
 
+def utf8(text: str) -> str:
+    """Text that UTF-8 can hold: the lone surrogates of bytes that were not UTF-8 (or of JSON
+    escapes) become U+FFFD. Valid text comes back unchanged."""
+    if text.isascii():
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
+
+
 _JSON_ESCAPES: dict[int, str] = {}
 
 

@@ -14,7 +14,10 @@ from _json import encode_basestring_ascii as _quote
 
 from agent_git_tracker.attribution.agents import AGENT_IDS
 from agent_git_tracker.capture import spool
+from agent_git_tracker.capture.keep import NotKept, keep
 from agent_git_tracker.config import locate
+from agent_git_tracker.errors import TrackerError
+from agent_git_tracker.text import printable
 
 # Typing names only: `typing` costs the hook several milliseconds at run time.
 TYPE_CHECKING = False
@@ -53,6 +56,9 @@ _FIELDS = (
     "committed_at",
 )
 _FORMAT = "%x00".join(("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B")) + "%x00"
+# A partial clone lacks objects; git would fetch them in the hook. GIT_NO_LAZY_FETCH stops that
+# from git 2.44 on; an empty protocol allowlist makes any fetch fail at once before that.
+_NO_FETCH = {"GIT_NO_LAZY_FETCH": "1", "GIT_ALLOW_PROTOCOL": "none"}
 
 
 class HookError(Exception):
@@ -72,15 +78,15 @@ def dumps(value: Any) -> str:
     return "[" + ",".join(dumps(v) for v in value) + "]"
 
 
-def git(args: list[str], seconds: float | None = None) -> tuple[bytes, bool]:
+def git(args: list[str], seconds: float | None = None, fetch: bool = True) -> tuple[bytes, bool]:
     """Run git and return its output. With `seconds`, give up (and kill git) after that long
-    and report the output as cut short."""
+    and report the output as cut short. Without `fetch`, git never fetches missing objects."""
     read_end, write_end = os.pipe()
     try:
         pid = os.posix_spawnp(
             "git",
             ["git", *args],
-            os.environ,
+            os.environ if fetch else {**os.environ, **_NO_FETCH},
             file_actions=[
                 (os.POSIX_SPAWN_DUP2, write_end, 1),
                 (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
@@ -125,11 +131,21 @@ def repository() -> dict[str, str]:
         top = os.getcwd()
         git_dir = os.path.join(top, ".git")
         return {"project": top, "worktree": top, "git_dir": git_dir, "common_dir": git_dir}
-    out, _ = git(["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"])
-    top, git_dir, common = out.decode("utf-8", "surrogateescape").split("\n")[:3]
+    flags = ["--show-toplevel", "--absolute-git-dir", "--git-common-dir"]
+    out, _ = git(["rev-parse", *flags])
+    parts = out.decode("utf-8", "surrogateescape").split("\n")
+    if len(parts) != len(flags) + 1 or parts[-1]:
+        # rev-parse has no -z: a path holding a newline shows as more lines. Ask one by one.
+        parts = [_path_of(flag) for flag in flags]
+    top, git_dir, common = parts[:3]
     common = os.path.normpath(os.path.join(top or git_dir, common))
     project = os.path.dirname(common) if os.path.basename(common) == ".git" else top or common
     return {"project": project, "worktree": top, "git_dir": git_dir, "common_dir": common}
+
+
+def _path_of(flag: str) -> str:
+    out, _ = git(["rev-parse", flag])
+    return out.decode("utf-8", "surrogateescape").removesuffix("\n")
 
 
 def branch(git_dir: str) -> str | None:
@@ -145,16 +161,24 @@ def head_commit() -> dict[str, Any]:
     """The facts of HEAD as git states them. Counting lines reads every changed file, so a
     huge commit gets only its file count (from the tree diff) after NUMSTAT_SECONDS."""
     common = ["log", "-1", "-z", "--no-renames", "--no-show-signature", f"--format={_FORMAT}"]
-    out, cut = git([*common, "--numstat", "HEAD", "--"], NUMSTAT_SECONDS)
+    try:
+        out, cut = git([*common, "--numstat", "HEAD", "--"], NUMSTAT_SECONDS, fetch=False)
+    except HookError:  # a partial clone lacks the blobs to count lines: record without counts
+        out, cut = b"", True
+    files_known = True
     if cut:
-        out, _ = git([*common, "--raw", "HEAD", "--"])
+        try:
+            out, _ = git([*common, "--raw", "HEAD", "--"], fetch=False)
+        except HookError:  # nor the trees (tree:0): record the commit alone
+            out, _ = git([*common, "HEAD", "--"], fetch=False)
+            files_known = False
     text = out.decode("utf-8", "surrogateescape")
     values = text.split("\0", len(_FIELDS))
     facts: dict[str, Any] = dict(zip(_FIELDS, values, strict=False))
     message, _, stats = values[-1].partition("\0")
     facts["parents"] = facts.get("parents", "").split()
     facts["message"] = _cap_message(message)
-    facts.update(_file_count(stats) if cut else _numstat(stats.lstrip("\0\n")))
+    facts.update(_file_count(stats, files_known) if cut else _numstat(stats.lstrip("\0\n")))
     return facts
 
 
@@ -186,9 +210,14 @@ def _numstat(stats: str) -> dict[str, Any]:
     }
 
 
-def _file_count(raw: str) -> dict[str, Any]:
+def _file_count(raw: str, known: bool) -> dict[str, Any]:
     files = sum(1 for part in raw.split("\0") if part.lstrip("\n").startswith(":"))
-    return {"files_changed": files, "insertions": None, "deletions": None, "stats_capped": True}
+    return {
+        "files_changed": files if known else None,
+        "insertions": None,
+        "deletions": None,
+        "stats_capped": True,
+    }
 
 
 def markers(environ: Mapping[str, str]) -> list[str]:
@@ -207,6 +236,16 @@ def declared(environ: Mapping[str, str]) -> dict[str, str]:
 def spool_dir(repo: Mapping[str, str], db_path: str | None) -> str:
     root = locate.spool_root(db_path or database_path())
     return spool.repo_dir(root, repo["common_dir"])
+
+
+def spool_place(repo: Mapping[str, str], db_path: str | None) -> tuple[str | None, str, str]:
+    """The spool folder (None when the configuration cannot say which database is meant),
+    the folder's name (which the fallback folder shares), and why it is None."""
+    name = os.path.basename(spool.repo_dir("", repo["common_dir"]))
+    try:
+        return spool_dir(repo, db_path), name, ""
+    except TrackerError as e:  # never guess another database than the command line's
+        return None, name, str(e)
 
 
 def database_path() -> str:
@@ -233,24 +272,29 @@ def event(event_type: str, repo: Mapping[str, str], **fields: Any) -> dict[str, 
 def post_commit(db_path: str | None) -> str | None:
     """Append the commit event of HEAD; returns a warning to print, if any."""
     repo = repository()
-    directory = spool_dir(repo, db_path)
-    session = spool.read_session(directory)
+    directory, name, why = spool_place(repo, db_path)
+    problems: list[str] = []
+    session = spool.read_session(directory, problems=problems) if directory else None
     commit = head_commit()
     commit["branch"] = branch(repo["git_dir"])
-    spool.append(
-        directory,
-        dumps(
-            event(
-                "commit",
-                repo,
-                commit=commit,
-                session=session,
-                declared=declared(os.environ),
-                markers=markers(os.environ),
-            )
-        ),
+    line = dumps(
+        event(
+            "commit",
+            repo,
+            commit=commit,
+            session=session,
+            declared=declared(os.environ),
+            markers=markers(os.environ),
+        )
     )
-    return halted_warning(directory, session, commit)
+    fallback = locate.fallback_root(os.environ)
+    problems.append(keep(directory, name, line, spool.HOOK_WAIT, fallback, why))
+    if directory:
+        try:  # noqa: SIM105 - the event is kept; contextlib would cost the hook an import
+            problems.append(halted_warning(directory, session, commit) or "")
+        except Exception:  # noqa: S110 - a courtesy warning must not hide that it was kept
+            pass
+    return "; ".join(p for p in problems if p) or None
 
 
 def halted_warning(
@@ -271,48 +315,56 @@ def halted_warning(
     )
 
 
-def track(kind: str, options: dict[str, Any], db_path: str | None) -> None:
+def track(kind: str, options: dict[str, Any], db_path: str | None) -> str | None:
     """Append one tool-use or command event for the agent of the active session."""
     repo = repository()
-    directory = spool_dir(repo, db_path)
-    session = spool.read_session(directory) or {}
+    directory, name, why = spool_place(repo, db_path)
+    problems: list[str] = []
+    session = (spool.read_session(directory, problems=problems) if directory else None) or {}
     agent = options.get("agent") or declared(os.environ).get("agent") or session.get("agent")
     if not agent:
         raise HookError(
             "no agent: pass --agent, set AGENT_TRACKER_AGENT, or start a session "
             "with `agent-git-tracker session start --agent NAME`"
         )
-    if session:
-        os.utime(os.path.join(directory, spool.SESSION))  # an agent at work keeps it alive
-    spool.append(
-        directory,
-        dumps(
-            event(
-                kind,
-                repo,
-                agent=agent,
-                name=options.get("name"),
-                failed=bool(options.get("failed")),
-                model=session.get("model") if session.get("agent") == agent else None,
-                setup=session.get("setup") if session.get("agent") == agent else None,
-            )
-        ),
+    if session and directory:
+        try:  # noqa: SIM105 - an agent at work keeps its session alive (no contextlib import)
+            os.utime(os.path.join(directory, spool.SESSION), follow_symlinks=False)
+        except OSError:
+            pass
+    line = dumps(
+        event(
+            kind,
+            repo,
+            agent=agent,
+            name=options.get("name"),
+            failed=bool(options.get("failed")),
+            model=session.get("model") if session.get("agent") == agent else None,
+            setup=session.get("setup") if session.get("agent") == agent else None,
+        )
     )
+    fallback = locate.fallback_root(os.environ)
+    problems.append(keep(directory, name, line, spool.HOOK_WAIT, fallback, why))
+    return "; ".join(p for p in problems if p) or None
 
 
-def run(action: Any, strict: bool) -> int:
-    """Run a hook action: any failure is one warning line and exit 0, unless strict."""
+def run(action: Any, strict: bool, lost: str) -> int:
+    """Run a hook action: any failure is one warning line and exit 0, unless strict. `lost`
+    says what a failure means for the event (what was kept, what was not); a `NotKept`
+    failure says it itself. Outside text in a message is shown escaped."""
     try:
         warning = action()
     except Exception as e:  # a hook must never break git or the agent
+        text = printable(e) if isinstance(e, NotKept) else f"{printable(e)} ({lost})"
         if strict:
-            print(f"agent-git-tracker: error: {e}", file=sys.stderr)
+            print(f"agent-git-tracker: error: {text}", file=sys.stderr)
             return 1
-        print(
-            f"agent-git-tracker: warning: {e} (nothing is lost; commit went through)",
-            file=sys.stderr,
-        )
+        print(f"agent-git-tracker: warning: {text}", file=sys.stderr)
         return 0
     if warning:
-        print(f"agent-git-tracker: warning: {warning}", file=sys.stderr)
+        print(f"agent-git-tracker: warning: {printable(warning)}", file=sys.stderr)
     return 0
+
+
+COMMIT_LOST = "this commit was NOT recorded; the commit itself went through"
+PUSH_LOST = "the push goes on"

@@ -29,9 +29,8 @@ def hook() -> None:
 @strict_option
 def hook_post_commit(strict: bool) -> None:
     """Record HEAD in the spool (no database write)."""
-    sys.exit(
-        capture.run(lambda: capture.post_commit(str(configuration(False).database_path)), strict)
-    )
+    db_path = click.get_current_context().find_root().params["db_path"]
+    sys.exit(capture.run(lambda: capture.post_commit(db_path), strict, capture.COMMIT_LOST))
 
 
 @hook.command("post-rewrite")
@@ -47,7 +46,7 @@ def hook_post_rewrite(kind: str, strict: bool) -> None:
 
         return post_rewrite(configuration(False), kind, stdin)
 
-    sys.exit(capture.run(action, strict))
+    sys.exit(capture.run(action, strict, "this rewrite was NOT recorded"))
 
 
 @hook.command("pre-push")
@@ -69,7 +68,7 @@ def hook_pre_push(remote: str | None, url: str | None, strict: bool) -> None:
             refused.append(refusal)
         return "; ".join(flushed.outcome.notes) or None
 
-    code = capture.run(action, strict)
+    code = capture.run(action, strict, capture.PUSH_LOST)
     if refused:
         click.echo(f"agent-git-tracker: {refused[0]}", err=True)
         code = 1
@@ -172,11 +171,9 @@ def track_command(agent: str | None, name: str | None, failed: bool, strict: boo
 
 
 def _track(kind: str, options: dict[str, Any], strict: bool) -> None:
-    sys.exit(
-        capture.run(
-            lambda: capture.track(kind, options, str(configuration(False).database_path)), strict
-        )
-    )
+    db_path = click.get_current_context().find_root().params["db_path"]
+    lost = f"this {kind} was NOT recorded"
+    sys.exit(capture.run(lambda: capture.track(kind, options, db_path), strict, lost))
 
 
 def flush_summary(data: dict[str, Any]) -> str:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from agent_git_tracker.capture import spool
 from agent_git_tracker.capture.workspace import here, spool_dir
 from agent_git_tracker.config.settings import Config
+from agent_git_tracker.errors import TrackerError
 from agent_git_tracker.hooks.rewrite import HASH
 from agent_git_tracker.ledger.flush import Flushed, flush_repo
 from agent_git_tracker.ledger.points import is_halted
@@ -41,8 +43,12 @@ def pre_push(config: Config, stdin: str, environ: Mapping[str, str]) -> tuple[Fl
     """Flush this repository's whole spool, whatever refs are pushed; with `enforce_halt`,
     refuse a push that carries commits of a halted agent."""
     repo = here()
-    with open_store(config) as store:
-        flushed = flush_repo(store, spool_dir(config, repo))
+    try:
+        store = open_store(config)
+    except TrackerError as e:
+        raise TrackerError(f"{e}; the events wait in the spool for the next flush") from e
+    with store:
+        flushed = flush_repo(store, spool_dir(config, repo), seconds=spool.PUSH_WAIT)
         if not config.enforce_halt:
             return flushed, None
         return flushed, halted_in_push(store, repo["project"], pushed_refs(stdin, environ))

@@ -11,7 +11,7 @@ from typing import Any
 from agent_git_tracker.attribution.attribute import attribute
 from agent_git_tracker.ledger import digest
 from agent_git_tracker.ledger import points as rules
-from agent_git_tracker.ledger.events import clean, iso
+from agent_git_tracker.ledger.events import clean_event, iso
 from agent_git_tracker.ledger.overlay import Overlay, Record
 from agent_git_tracker.models import GRADE_LABELS, Rules
 from agent_git_tracker.store import keys
@@ -82,7 +82,7 @@ class Ledger:
             "command": self.on_usage,
         }
         for event in events:
-            handlers[event["type"]](clean(event))
+            handlers[event["type"]](clean_event(event))
         for (project, target), origin in self._inherited.items():
             if self.state.get(keys.commit(project, target)) is None:
                 facts = {**origin["commit"], "hash": target}

@@ -91,7 +91,7 @@ def _failed(config: Config, path: Path, error: Exception) -> str:
 
 
 def _failure_file(config: Config, path: Path) -> Path:
-    name = f"{FAILED_PREFIX}{zlib.crc32(os.path.abspath(path).encode()):08x}.json"
+    name = f"{FAILED_PREFIX}{zlib.crc32(os.fsencode(os.path.abspath(path))):08x}.json"
     return config.spool_root / name
 
 

@@ -238,8 +238,9 @@ def _build_in_place(
     temp = database.parent / f"{database.name}{TEMP_INFIX}{spool.new_id()}"
     with open_store(replace(config, database_path=temp)) as store:
         merged = write(store, sources)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(f"{temp}-lock")  # py-lmdb makes its own beside the database path
+    for extra in ("-lock", "-writer.lock"):  # py-lmdb's and ours, beside the database path
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{temp}{extra}")
     if not fingerprint.same_state(Fingerprint.of(database)):
         os.unlink(temp)  # the older plugin wrote meanwhile: what was read is not all there is
         raise _changed(database)

@@ -229,7 +229,10 @@ def _count(value: Any) -> int | None:
 def _record(path: Path, number: int, raw: bytes) -> tuple[str, dict[str, Any]]:
     try:
         item = json.loads(raw, parse_constant=_no_constant)
-        json.dumps(item, ensure_ascii=False).encode()  # lone surrogates cannot be stored
+        # Lone surrogates cannot be stored in a value; a key keeps them as the bytes of a
+        # path that is not UTF-8 (see `keys.to_bytes`).
+        value = item.get("value") if isinstance(item, dict) else item
+        json.dumps(value, ensure_ascii=False).encode()
     except UnicodeError as e:
         raise _bad_line(path, number, "holds text that is not valid Unicode") from e
     except ValueError as e:
@@ -240,7 +243,7 @@ def _record(path: Path, number: int, raw: bytes) -> tuple[str, dict[str, Any]]:
     if not isinstance(key, str) or ":" not in key or keys.prefix_of(key) not in keys.PREFIXES:
         known = ", ".join(keys.PREFIXES)
         raise _bad_line(path, number, f"has the key {key!r}, which does not start with {known}:")
-    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+    if len(keys.to_bytes(key)) > MAX_KEY_BYTES:
         raise _bad_line(path, number, f"has a key longer than {MAX_KEY_BYTES} bytes")
     if not isinstance(value, dict):
         raise _bad_line(path, number, "has a value that is not a JSON object")

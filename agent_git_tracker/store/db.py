@@ -18,9 +18,11 @@ from typing import Any
 import lmdb
 import orjson
 
+from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.errors import TrackerError
 from agent_git_tracker.store import damage, keys, pages
+from agent_git_tracker.text import utf8
 
 SCHEMA_VERSION = 1
 SCHEMA_KEY = keys.meta("schema")
@@ -31,10 +33,25 @@ DAMAGE = (lmdb.CorruptedError, lmdb.PageNotFoundError, lmdb.InvalidError)
 
 
 def encode(value: Any) -> bytes:
+    """A value as JSON. Text that is not UTF-8 (a repository path with other bytes, kept by
+    `surrogateescape`) is stored with U+FFFD in their place: the key keeps the exact bytes,
+    the value a readable form."""
     try:
         return orjson.dumps(value)
     except TypeError as e:  # orjson's error type for what JSON cannot hold
+        if "surrogates" in str(e):
+            return orjson.dumps(_readable(value))
         raise TypeError(f"cannot store {type(value).__name__} value as JSON: {e}") from e
+
+
+def _readable(value: Any) -> Any:
+    if isinstance(value, str):
+        return utf8(value)
+    if isinstance(value, dict):
+        return {_readable(k): _readable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_readable(v) for v in value]
+    return value
 
 
 def decode(raw: bytes | memoryview) -> Any:
@@ -48,7 +65,7 @@ class View:
         self._txn = txn
 
     def get(self, key: str) -> Any | None:
-        raw = self._txn.get(key.encode())
+        raw = self._txn.get(keys.to_bytes(key))
         return None if raw is None else decode(raw)
 
     def _range(self, prefix: str, values: bool) -> Iterator[Any]:
@@ -64,16 +81,16 @@ class View:
     def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]:
         """Every key starting with `prefix`, in key order, with its undecoded value."""
         for key, raw in self._range(prefix, values=True):
-            yield key.decode(), raw
+            yield keys.from_bytes(key), raw
 
     def scan(self, prefix: str) -> Iterator[tuple[str, Any]]:
         for key, raw in self._range(prefix, values=True):
-            yield key.decode(), decode(raw)
+            yield keys.from_bytes(key), decode(raw)
 
     def keys(self, prefix: str) -> Iterator[str]:
         """Every key starting with `prefix`, without reading the values."""
         for key in self._range(prefix, values=False):
-            yield key.decode()
+            yield keys.from_bytes(key)
 
     def is_empty(self) -> bool:
         with self._txn.cursor() as cursor:
@@ -85,7 +102,7 @@ class View:
 
 def _bounds(prefix: str) -> tuple[bytes, bytes | None]:
     """The first key with `prefix`, and the first key after all of them (None: the end)."""
-    start = prefix.encode()
+    start = keys.to_bytes(prefix)
     stem = start.rstrip(b"\xff")
     return start, stem[:-1] + bytes([stem[-1] + 1]) if stem else None
 
@@ -98,11 +115,11 @@ class WriteView(View):
         self.puts = 0
 
     def put(self, key: str, value: Any) -> None:
-        self._txn.put(key.encode(), encode(value))
+        self._txn.put(keys.to_bytes(key), encode(value))
         self.puts += 1
 
     def delete(self, key: str) -> None:
-        self._txn.delete(key.encode())
+        self._txn.delete(keys.to_bytes(key))
 
     def put_many(self, items: Mapping[str, Any]) -> None:
         """Write every item; a value of None deletes the key."""
@@ -143,12 +160,13 @@ class Store:
             raise self._damaged(e) from e
 
     @contextmanager
-    def writing(self) -> Iterator[WriteView]:
+    def writing(self, seconds: float = spool.COMMAND_WAIT) -> Iterator[WriteView]:
         """One write transaction: committed when the block ends, aborted if it raises. A
         database known to be damaged is never written again."""
         known = damage.recorded(self.path)
         if known:
             raise damage.error(self.path, known)
+        lock = self._writer(seconds)
         try:
             with self._env.begin(write=True) as txn:
                 yield WriteView(txn)
@@ -160,6 +178,24 @@ class Store:
             raise self._damaged(e) from e
         except lmdb.Error as e:
             raise TrackerError(f"cannot write to the database {self.path}: {e}") from e
+        finally:
+            lock.__exit__()
+
+    def _writer(self, seconds: float) -> spool.Locked:
+        """Our own writer lock, waited for at most `seconds`: LMDB's writer mutex waits for
+        as long as a stopped writer lives."""
+        lock = spool.Locked(str(self.path.parent), f"{self.path.name}-writer.lock", seconds, True)
+        try:
+            lock.__enter__()
+        except spool.Busy as e:
+            raise TrackerError(
+                f"the database {self.path} is busy: another agent-git-tracker process has "
+                f"been writing to it for more than {seconds:g} s (a stopped or hung process?); "
+                "nothing was written"
+            ) from e
+        except OSError as e:
+            raise TrackerError(f"cannot lock the database {self.path}: {e.strerror}") from e
+        return lock
 
     def _damaged(self, error: Exception) -> TrackerError:
         why = f"a page failed to read ({str(error).partition(': ')[2] or error})"
