@@ -18,6 +18,7 @@ from agent_git_tracker.cli.base import (
     strict_option,
 )
 from agent_git_tracker.config.settings import Config
+from agent_git_tracker.text import printable
 
 
 @main.group()
@@ -70,7 +71,7 @@ def hook_pre_push(remote: str | None, url: str | None, strict: bool) -> None:
 
     code = capture.run(action, strict, capture.PUSH_LOST)
     if refused:
-        click.echo(f"agent-git-tracker: {refused[0]}", err=True)
+        click.echo(f"agent-git-tracker: {printable(refused[0])}", err=True)
         code = 1
     sys.exit(code)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from agent_git_tracker.cli.base import emit, json_option, main, pass_config_only, warn
+from agent_git_tracker.cli.base import emit, json_option, main, pass_config_only, say, warn
 from agent_git_tracker.config.settings import Config
 
 
@@ -62,7 +62,7 @@ def export(cfg: Config, output: Path | None) -> None:
         done = transfer.export(cfg, sys.stdout)
     else:
         done = transfer.export_file(cfg, output)
-        click.echo(f"{done.records} record(s) exported to {output}")
+        say(f"{done.records} record(s) exported to {output}")
     for line in done.skipped:
         warn(f"the database is damaged; left out {line}")
 

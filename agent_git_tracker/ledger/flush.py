@@ -182,7 +182,7 @@ def _export(store: Store, directory: str, projects: set[str], result: Flushed) -
         with store.reading() as view:
             for project in sorted(projects):
                 result.exported += exports.write(
-                    view, store.config, Path(project), session.get("agent")
+                    view, store.config, Path(project), session.get("agent"), result.outcome.notes
                 )
     except OSError as e:
         result.outcome.notes.append(f"state files not exported: {e}")

@@ -80,10 +80,48 @@ def test_install_refuses_to_clobber_and_respects_hooks_path(tmp_path: Path, db_p
     uninstall = tracker("uninstall", cwd=work)
     assert own.exists() and "not ours" in uninstall.stderr
     git(work, "config", "core.hooksPath", "my-hooks")
-    out = tracker("install", cwd=work).stdout
-    assert "core.hooksPath" in out and (work / "my-hooks" / "post-commit").exists()
+    refused = tracker("install", cwd=work, check=False)
+    assert refused.returncode == 1 and "`git config --unset core.hooksPath`" in refused.stderr
+    assert not (work / "my-hooks").exists()  # a committed hooks folder is the team's
     report = json.loads(tracker("doctor", "--json", cwd=work).stdout)
     assert any("pre-commit refuses" in p for p in report["problems"])
+
+
+def test_a_shared_hooks_folder_is_never_touched(tmp_path: Path, db_path: Path) -> None:
+    shared = tmp_path / "site-packages" / "githooks"  # as an installed package holds it
+    shutil.copytree(ROOT / "githooks", shared, symlinks=True)
+
+    def snapshot() -> dict[str, tuple[bool, bytes]]:
+        return {p.name: (p.is_symlink(), p.read_bytes()) for p in sorted(shared.iterdir())}
+
+    before = snapshot()
+    git(tmp_path, "config", "--global", "core.hooksPath", str(shared))
+    work = plain_repo(tmp_path)
+    installed = tracker("install", cwd=work)
+    assert "already run here" in installed.stdout and snapshot() == before
+    assert_recorded(work, exercise(work, with_path()))
+    removed = tracker("uninstall", cwd=work)
+    assert "`git config --global --unset core.hooksPath`" in removed.stderr
+    assert snapshot() == before  # every repository using it still tracks
+
+    team = tmp_path / "team-hooks"
+    team.mkdir()
+    git(work, "config", "core.hooksPath", str(team))
+    refused = tracker("install", cwd=work, check=False)
+    assert refused.returncode == 1 and "`git config --unset core.hooksPath`" in refused.stderr
+    assert list(team.iterdir()) == []
+
+    git(work, "config", "--unset", "core.hooksPath")
+    git(tmp_path, "config", "--global", "--unset", "core.hooksPath")
+    elsewhere = tmp_path / "elsewhere-hook"
+    elsewhere.write_text("#!/bin/sh\n# agent-git-tracker git hook\n")
+    link = work / ".git" / "hooks" / "post-commit"
+    link.symlink_to(elsewhere)
+    tracker("install", cwd=work)
+    assert elsewhere.read_text() == "#!/bin/sh\n# agent-git-tracker git hook\n"
+    assert not link.is_symlink() and "python=" in link.read_text()
+    tracker("uninstall", cwd=work)
+    assert not os.path.lexists(link) and elsewhere.exists()
 
 
 def test_githooks_folder_with_core_hooks_path_chains_to_the_repository_hooks(
