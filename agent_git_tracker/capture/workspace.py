@@ -33,12 +33,25 @@ def spool_dir(config: Config, repo: dict[str, str]) -> str:
 def record(config: Config, repo: dict[str, str], event_type: str, **fields: Any) -> dict[str, Any]:
     """Append one event for the next flush: the single write path of every command. An
     event the spool cannot take is kept elsewhere (`keep`), with one warning line."""
-    event = capture.event(event_type, repo, **fields)
-    directory = spool_dir(config, repo)
+    return _keep(spool_dir(config, repo), repo, capture.event(event_type, repo, **fields), "")
+
+
+def record_unconfigured(
+    repo: dict[str, str], why: str, event_type: str, **fields: Any
+) -> dict[str, Any]:
+    """Keep one event when the configuration is refused (`why`): never in a guessed database's
+    spool, but in the fallback folder, which the next valid flush of the repository takes in."""
+    return _keep(None, repo, capture.event(event_type, repo, **fields), why)
+
+
+def _keep(
+    directory: str | None, repo: dict[str, str], event: dict[str, Any], why: str
+) -> dict[str, Any]:
+    name = os.path.basename(spool.repo_dir("", repo["common_dir"]))
     line = json.dumps(event)  # ASCII: a path that is not UTF-8 keeps its bytes as escapes
     fallback = locate.fallback_root(os.environ)
     try:
-        warning = keep(directory, os.path.basename(directory), line, spool.COMMAND_WAIT, fallback)
+        warning = keep(directory, name, line, spool.COMMAND_WAIT, fallback, why)
     except NotKept as e:
         raise TrackerError(str(e)) from e
     if warning:  # the event is safe: a warning, never an error (a retry would count it twice)

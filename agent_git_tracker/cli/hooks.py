@@ -18,6 +18,7 @@ from agent_git_tracker.cli.base import (
     strict_option,
 )
 from agent_git_tracker.config.settings import Config
+from agent_git_tracker.errors import TrackerError
 from agent_git_tracker.text import printable
 
 
@@ -45,7 +46,11 @@ def hook_post_rewrite(kind: str, strict: bool) -> None:
     def action() -> str | None:
         from agent_git_tracker.hooks.rewrite import post_rewrite
 
-        return post_rewrite(configuration(False), kind, stdin)
+        try:
+            config, why = configuration(False), ""
+        except TrackerError as e:  # never guess the database: the fallback folder keeps it
+            config, why = None, str(e)
+        return post_rewrite(config, kind, stdin, why)
 
     sys.exit(capture.run(action, strict, "this rewrite was NOT recorded"))
 

@@ -195,7 +195,7 @@ def test_a_typo_in_the_configuration_never_sends_events_to_another_database(
     git(tmp_path, "init", "-q", "--bare", str(tmp_path / "remote.git"))
     git(tmp_path, "init", "-q", str(work))
     git(work, "remote", "add", "origin", str(tmp_path / "remote.git"))
-    for name in ("post-commit", "pre-push"):
+    for name in ("post-commit", "post-rewrite", "pre-push"):
         hook = work / ".git" / "hooks" / name
         hook.write_text(HOOK.format(python=sys.executable, name=name))
         hook.chmod(0o755)
@@ -211,6 +211,8 @@ def test_a_typo_in_the_configuration_never_sends_events_to_another_database(
     lines = [line for line in made.stderr.splitlines() if "agent-git-tracker" in line]
     assert made.returncode == 0 and len(lines) == 1, made.stderr
     assert "unknown key 'databse_path'" in lines[0] and "the event was kept in" in lines[0]
+    amended = run_git(work, "commit", "-q", "--amend", "-m", "a, amended")
+    assert amended.returncode == 0 and amended.stderr.count("the event was kept in") == 2
     default = hermetic / ".config" / "opencode"
     assert not default.exists()  # never the default database, nor its spool
     config.write_text(f'database_path = "{wanted}"\n')
@@ -218,5 +220,6 @@ def test_a_typo_in_the_configuration_never_sends_events_to_another_database(
     git(work, "push", "-q", "origin", "HEAD:main")
     assert not default.exists()
     with open_store(load()) as store, store.reading() as view:
-        assert view.count("commit:") == 2
+        subjects = sorted(str(v["subject"]) for _, v in view.scan("commit:"))
+    assert subjects == ["a, amended", "b"]  # the rewrite waited too, and was applied
     assert load().database_path == wanted
