@@ -14,10 +14,7 @@ from _json import encode_basestring_ascii as _quote
 
 from agent_git_tracker.attribution.agents import AGENT_IDS
 from agent_git_tracker.capture import spool
-from agent_git_tracker.capture.keep import NotKept, keep
 from agent_git_tracker.config import locate
-from agent_git_tracker.errors import TrackerError
-from agent_git_tracker.text import printable
 
 # Typing names only: `typing` costs the hook several milliseconds at run time.
 TYPE_CHECKING = False
@@ -244,8 +241,12 @@ def spool_place(repo: Mapping[str, str], db_path: str | None) -> tuple[str | Non
     name = os.path.basename(spool.repo_dir("", repo["common_dir"]))
     try:
         return spool_dir(repo, db_path), name, ""
-    except TrackerError as e:  # never guess another database than the command line's
-        return None, name, str(e)
+    except Exception as e:
+        from agent_git_tracker.errors import TrackerError  # only a refused configuration
+
+        if not isinstance(e, TrackerError):
+            raise
+        return None, name, str(e)  # never guess another database than the command line's
 
 
 def database_path() -> str:
@@ -287,8 +288,7 @@ def post_commit(db_path: str | None) -> str | None:
             markers=markers(os.environ),
         )
     )
-    fallback = locate.fallback_root(os.environ)
-    problems.append(keep(directory, name, line, spool.HOOK_WAIT, fallback, why))
+    problems.append(store(directory, name, line, why))
     if directory:
         try:  # noqa: SIM105 - the event is kept; contextlib would cost the hook an import
             problems.append(halted_warning(directory, session, commit) or "")
@@ -343,9 +343,24 @@ def track(kind: str, options: dict[str, Any], db_path: str | None) -> str | None
             setup=session.get("setup") if session.get("agent") == agent else None,
         )
     )
-    fallback = locate.fallback_root(os.environ)
-    problems.append(keep(directory, name, line, spool.HOOK_WAIT, fallback, why))
+    problems.append(store(directory, name, line, why))
     return "; ".join(p for p in problems if p) or None
+
+
+def store(directory: str | None, name: str, line: str, why: str) -> str:
+    """Append the event to the spool; when it cannot go there, `keep` finds it a place (that
+    module is imported only then: the usual path stays lean). Returns a warning, or ""."""
+    if directory is not None and not why:
+        try:
+            spool.append(directory, line, spool.HOOK_WAIT)
+            return ""
+        except OSError as e:
+            from agent_git_tracker.capture.keep import reason
+
+            why = f"cannot append to the spool: {reason(e)}"
+    from agent_git_tracker.capture.keep import keep
+
+    return keep(directory, name, line, spool.HOOK_WAIT, locate.fallback_root(os.environ), why)
 
 
 def run(action: Any, strict: bool, lost: str) -> int:
@@ -355,15 +370,23 @@ def run(action: Any, strict: bool, lost: str) -> int:
     try:
         warning = action()
     except Exception as e:  # a hook must never break git or the agent
-        text = printable(e) if isinstance(e, NotKept) else f"{printable(e)} ({lost})"
+        from agent_git_tracker.capture.keep import NotKept
+
+        said = isinstance(e, NotKept)
         if strict:
-            print(f"agent-git-tracker: error: {text}", file=sys.stderr)
+            _say("error", str(e) if said else f"{e} ({lost})")
             return 1
-        print(f"agent-git-tracker: warning: {text}", file=sys.stderr)
+        _say("warning", str(e) if said else f"{e} ({lost})")
         return 0
     if warning:
-        print(f"agent-git-tracker: warning: {printable(warning)}", file=sys.stderr)
+        _say("warning", warning)
     return 0
+
+
+def _say(level: str, message: str) -> None:
+    from agent_git_tracker.text import printable  # only when there is something to say
+
+    print(f"agent-git-tracker: {level}: {printable(message)}", file=sys.stderr)
 
 
 COMMIT_LOST = "this commit was NOT recorded; the commit itself went through"
