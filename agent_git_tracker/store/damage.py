@@ -1,4 +1,5 @@
-"""A damaged database: found once, remembered beside it, never written again.
+"""A damaged database: found before LMDB reads it or when a page fails, remembered beside it,
+never written again.
 
 A file cut short is found before LMDB maps it (`pages.shortfall`); a page that fails to read is
 found by LMDB when a command reaches it. Either way a small marker `<database>-damaged` names the
@@ -8,12 +9,15 @@ rebuilds it: a new file at the path has another inode, and the marker no longer 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import time
 from pathlib import Path
 
 from agent_git_tracker.errors import TrackerError
+from agent_git_tracker.store import pages
 
 
 def marker(path: Path) -> Path:
@@ -71,3 +75,35 @@ def recorded(path: Path) -> str | None:
         return None
     same = (note.get("device"), note.get("inode")) == (stat.st_dev, stat.st_ino)
     return str(note.get("what") or "a page failed to read") if same else None
+
+
+def open_regular(path: Path) -> int:
+    """A read-only descriptor of a regular file: never follows a symlink or waits on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    return fd
+
+
+def read_head(path: Path, size: int) -> bytes:
+    fd = open_regular(path)
+    try:
+        return os.pread(fd, size, 0)
+    finally:
+        os.close(fd)
+
+
+def check_pages(path: Path) -> None:
+    """Refuse a file LMDB would read past the end of (SIGBUS kills the process otherwise)."""
+    try:
+        fd = open_regular(path)
+    except OSError as e:
+        raise TrackerError(f"cannot read the database {path}: {e.strerror}") from e
+    try:
+        why = pages.shortfall(fd)
+    finally:
+        os.close(fd)
+    if why:
+        remember(path, why)
+        raise error(path, why)

@@ -6,9 +6,7 @@ sits in a `with`; a write transaction is all or nothing.
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 import struct
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -21,7 +19,7 @@ import orjson
 from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.errors import TrackerError
-from agent_git_tracker.store import damage, keys, pages
+from agent_git_tracker.store import damage, keys
 from agent_git_tracker.text import utf8
 
 SCHEMA_VERSION = 1
@@ -239,7 +237,7 @@ class Store:
 def identify(path: Path) -> str | None:
     """None for a file this package can open; otherwise what wrote the file, for the message."""
     try:
-        head = read_head(path, 32)
+        head = damage.read_head(path, 32)
     except FileNotFoundError:
         return None
     except OSError as e:
@@ -259,48 +257,24 @@ def identify(path: Path) -> str | None:
     return "a program other than LMDB: it is not an LMDB database"
 
 
-def open_regular(path: Path) -> int:
-    """A read-only descriptor of a regular file: never follows a symlink or waits on a FIFO."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise OSError(errno.EINVAL, "not a regular file", str(path))
-    return fd
-
-
-def read_head(path: Path, size: int) -> bytes:
-    fd = open_regular(path)
-    try:
-        return os.pread(fd, size, 0)
-    finally:
-        os.close(fd)
-
-
-def check_pages(path: Path) -> None:
-    """Refuse a file LMDB would read past the end of (SIGBUS kills the process otherwise)."""
-    try:
-        fd = open_regular(path)
-    except OSError as e:
-        raise TrackerError(f"cannot read the database {path}: {e.strerror}") from e
-    try:
-        why = pages.shortfall(fd)
-    finally:
-        os.close(fd)
-    if why:
-        damage.remember(path, why)
-        raise damage.error(path, why)
-
-
 def health(path: Path) -> str | None:
     """Why the database is damaged (cut short, or a page failed to read), or None."""
     if not path.exists() or path.stat().st_size == 0:
         return None
     try:
-        check_pages(path)
+        refuse_foreign(path)
+        damage.check_pages(path)
     except TrackerError as e:
         return str(e)
     known = damage.recorded(path) if path.exists() else None
     return str(damage.error(path, known)) if known else None
+
+
+def refuse_foreign(path: Path) -> None:
+    """Refuse another program's file at the database path: it is never modified."""
+    writer = identify(path)
+    if writer:
+        raise _foreign_error(path, writer)
 
 
 def _foreign_error(path: Path, writer: str) -> TrackerError:
@@ -350,13 +324,11 @@ def open_store(config: Config, *, warn: Any = None, check_schema: bool = True) -
             f"{path.resolve()}; this tool writes only where it is told: set database_path to "
             "the real file instead"
         )
-    writer = identify(path)
-    if writer:
-        raise _foreign_error(path, writer)
+    refuse_foreign(path)
     if not exists(config):
         _prepare_new(path, warn)
     else:
-        check_pages(path)
+        damage.check_pages(path)
     try:
         env = lmdb.open(
             str(path),

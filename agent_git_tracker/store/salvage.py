@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.errors import TrackerError
 from agent_git_tracker.store import damage, pages
-from agent_git_tracker.store.db import open_regular, open_store
+from agent_git_tracker.store.damage import open_regular
+from agent_git_tracker.store.db import open_store, refuse_foreign
 
 _TRIES = 5
 
@@ -45,6 +46,7 @@ class Reading:
 def reading(config: Config) -> Iterator[Reading]:
     """The records of the database at one snapshot, damaged or not."""
     path = config.database_path
+    refuse_foreign(path)
     try:
         fd = open_regular(path)
     except OSError as e:
