@@ -154,14 +154,16 @@ def test_githooks_without_the_cli_warn_once_and_never_block(tmp_path: Path, db_p
     assert len(lines) == 1 and "not found" in lines[0]
 
 
-SHADOWED = ("zlib", "json", "select", "fcntl", "re", "subprocess")
+# Modules the hooks import: the standard library's, and this package's own dependencies.
+THEIRS = ("agent_git_tracker", "lmdb", "orjson", "click", "git")
+SHADOWED = ("zlib", "json", "select", "fcntl", "re", "subprocess", *THEIRS)
 
 
-def plant_shadow_modules(work: Path, marker: Path) -> None:
-    """Commit modules named like the standard library's that leave a marker when imported."""
-    for name in SHADOWED:
+def plant_shadow_modules(work: Path, marker: Path, names: tuple[str, ...] = SHADOWED) -> None:
+    """Commit modules named like those the hooks import, each leaving a marker if imported."""
+    for name in names:
         (work / f"{name}.py").write_text(f"open({str(marker)!r}, 'a').write('{name} ran\\n')\n")
-    git(work, "add", *(f"{name}.py" for name in SHADOWED))
+    git(work, "add", *(f"{name}.py" for name in names))
     git(work, "commit", "-q", "--no-verify", "-m", "a repository that ships zlib.py and json.py")
 
 
@@ -223,6 +225,11 @@ def test_pre_commit_framework_installs_this_repository_as_hooks(
         "  - id: agent-tracker-pre-push\n"
     )
     git(work, "add", ".pre-commit-config.yaml")
+    marker = tmp_path / "imported.txt"
+    # pre-commit's own shim runs `python -mpre_commit` at the top of the repository, which puts
+    # that folder first on sys.path for pre-commit itself (its own matter, so a zlib.py breaks
+    # it); the hooks' entry is this package's console script, which imports nothing from there.
+    plant_shadow_modules(work, marker, THEIRS)
     env = {**with_path(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
     subprocess.run(
         [
@@ -249,12 +256,11 @@ def test_pre_commit_framework_installs_this_repository_as_hooks(
         check=True,
         capture_output=True,
     )
-    marker = tmp_path / "imported.txt"
-    plant_shadow_modules(work, marker)
     head = exercise(work, env)
     assert not marker.exists(), marker.read_text()
     commits = stored("commit:")
     assert set(commits) == {keys.commit(str(work), head)}
     assert commits[keys.commit(str(work), head)]["agent_id"] == "claude-code"
-    report = json.loads(tracker("doctor", "--json", cwd=work).stdout)
+    doctor = [str(Path(BIN, "agent-git-tracker")), "doctor", "--json"]  # not `python -m` here
+    report = json.loads(subprocess.run(doctor, cwd=work, capture_output=True, check=True).stdout)
     assert set(report["hooks"].values()) == {"pre-commit framework"}
