@@ -266,10 +266,13 @@ def write_session(directory: str, values: dict[str, str]) -> None:
 
 
 def end_session(directory: str) -> bool:
+    path = os.path.join(directory, SESSION)
     try:
-        os.unlink(os.path.join(directory, SESSION))
-    except FileNotFoundError:
+        os.unlink(path)
+    except (FileNotFoundError, NotADirectoryError):
         return False
+    except IsADirectoryError:  # an entry of the wrong kind: set aside, the session ends anyway
+        set_aside_entry(path)
     return True
 
 
