@@ -15,6 +15,7 @@ from typing import Any
 import git
 
 from agent_git_tracker.errors import TrackerError, UsageError
+from agent_git_tracker.text import without_credentials
 
 LANGUAGES = {
     ".py": "Python", ".pyi": "Python", ".js": "JavaScript", ".mjs": "JavaScript",
@@ -111,7 +112,7 @@ def profile(project: str) -> dict[str, Any]:
         "main_language": next(iter(languages), None),
         "languages": languages,
         "tracked_files": sum(1 for f in files if f),
-        "remote_url": remote,
+        "remote_url": None if remote is None else without_credentials(remote),
     }
 
 

@@ -3,7 +3,7 @@
 Modules: `model` (the records out), `reading` and `tally` (one pass over the database),
 `rows` (grouping, score, ranking), `recommend`, `build` (the whole report), `render` and
 `html` (table, JSON, CSV, HTML), `run` (the command's use case). May import: ledger, store,
-`gitmeta`, config, models, errors.
+`gitmeta`, capture (its durable file write), config, models, errors, text.
 
 Rows
     One row per setup (agent + model + setup label); `by` regroups them per agent, model,
