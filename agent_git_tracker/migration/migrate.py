@@ -22,7 +22,8 @@ The export format, version 1: a header line
 `{"format": "agent-git-tracker-export", "version": 1, "exported_at": ISO-8601, "records": N,
 "database": PATH, "agent_git_tracker": VERSION}`, then N lines `{"key": KEY, "value": OBJECT}` in
 key order. Every record is exported except this machine's own bookkeeping: `meta:schema`,
-`meta:batch:*` (flush batches applied) and `meta:migration:*` (local files migrated), and the
+`meta:batch:*` (flush batches applied), `meta:migration:*` (local files migrated) and
+`meta:logs:*` (the agents' logs read here: commit records keep their usage), and the
 report's `digest:*` records, which are derived from the commit records and made again here.
 """
 

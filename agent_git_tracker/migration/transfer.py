@@ -48,6 +48,7 @@ LOCAL_META = (
     keys.meta("upgrade:"),
     upgrade.REFRESH_AGENTS,
     MIGRATION_PREFIX,
+    keys.meta("logs:"),  # the agents' logs read on this machine (`costs.stored`)
 )
 # Made again from the records by whoever imports them.
 DERIVED = ("digest:", "timeline:")

@@ -1,0 +1,221 @@
+"""Joining a repository's commits to the agent sessions kept, and storing each commit's usage.
+
+A pass over one repository looks again only at what can have changed: commits not searched
+yet (no `usage` in their record), commits of an agent whose sessions changed that are not
+joined yet, and every commit of the sessions that changed or that these commits may join (so
+that each session's tokens are split among all its commits). A commit joins only a session of
+the agent it is attributed to: a human's commit or another agent's never takes a session's
+tokens. The join itself is `agentlogs.join`; its answer is stored in the commit record
+(`usage`), its digest, and the sessions (`commits`, `tied_until`). Nothing that did not change
+is written, so a second pass writes nothing.
+
+Commits are taken newest first, in chunks; past the deadline (after the first chunk) the rest
+waits for the next pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from agent_git_tracker.agentlogs import join
+from agent_git_tracker.agentlogs.jsonl import past
+from agent_git_tracker.agentlogs.prices import Prices
+from agent_git_tracker.costs import stored
+from agent_git_tracker.costs.commits import Found, apply_usage, log_agent, usage_of
+from agent_git_tracker.store import keys
+from agent_git_tracker.store.db import WriteView
+
+CHUNK = 200
+Key = tuple[str, str]
+
+
+@dataclass
+class Pass:
+    """What a pass over a repository did."""
+
+    searched: int = 0
+    joined: int = 0
+    written: int = 0
+    complete: bool = True
+
+
+def join_project(
+    txn: WriteView,
+    project: str,
+    changed: Mapping[Key, dict[str, Any]],
+    prices: Prices,
+    deadline: float | None = None,
+) -> Pass:
+    """Join the commits of `project` that may have changed (see the module's docstring)."""
+    done = Pass()
+    sessions = _Sessions(txn)
+    dirty = {key: record for key, record in changed.items() if _may_join(record, project)}
+    dirty.update(sessions.pending(project))
+    todo = _to_search(txn, project, dirty)
+    for start in range(0, len(todo), CHUNK):
+        if start and past(deadline):  # the newest commits are joined whatever the time
+            done.complete = False
+            break
+        _join_chunk(txn, todo[start : start + CHUNK], sessions, prices, done)
+    sessions.write()
+    sessions.leave(project, dirty if not done.complete else {})
+    return done
+
+
+def _may_join(record: Mapping[str, Any], project: str) -> bool:
+    """A session that worked in the repository, or in no repository at all."""
+    return project in record["projects"] or not record["projects"]
+
+
+def _to_search(txn: WriteView, project: str, dirty: Mapping[Key, dict[str, Any]]) -> list[Key]:
+    """The commits to join again, newest first: see the module's docstring."""
+    starts: dict[str, float] = {}
+    for (who, _), record in dirty.items():
+        start = (stored.span(record) or (0.0, 0.0))[0]
+        starts[who] = min(start, starts.get(who, start))
+    found: dict[Key, str] = {}
+    prefix = keys.digest_prefix(project)
+    for key, fact in txn.scan(prefix):
+        if not isinstance(fact, list) or len(fact) < 5:
+            continue
+        agent = log_agent(fact[1]) if fact[0] == "agent" else None
+        usage = fact[10] if len(fact) > 10 else None
+        since = starts.get(agent) if agent else None
+        if (
+            (usage is None and agent is not None)
+            or (usage and agent is None)
+            or (usage == [] and since is not None and _epoch(fact[4]) >= since - join.SKEW)
+        ):
+            found[project, key[len(prefix) :]] = fact[4] or ""
+    for record in dirty.values():
+        for where, commit in record["commits"]:
+            found.setdefault((where, commit), "9999")
+    return sorted(found, key=lambda k: found[k], reverse=True)
+
+
+def _epoch(key: Any) -> float:
+    try:
+        return datetime.fromisoformat(key).replace(tzinfo=UTC).timestamp()
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _join_chunk(
+    txn: WriteView, chunk: list[Key], sessions: _Sessions, prices: Prices, done: Pass
+) -> None:
+    """Join some commits, with every commit of the sessions they may join."""
+    pool = {key: found for key in chunk if (found := Found.load(txn, *key)) is not None}
+    candidates: dict[Key, dict[str, Any]] = {}
+    for found in pool.values():
+        candidates.update(sessions.candidates(found))
+    for record in list(candidates.values()):
+        for where, commit in record["commits"]:
+            if (where, commit) not in pool and (more := Found.load(txn, where, commit)):
+                pool[where, commit] = more
+    answers: dict[Key, join.CommitUsage] = {}
+    for agent in sorted({found.agent for found in pool.values() if found.agent}):
+        answers.update(_join_agent(agent, pool, candidates, prices))
+    tied: dict[Key, list[tuple[Key, float]]] = {key: [] for key in candidates}
+    for key, found in pool.items():
+        done.searched += 1
+        done.joined += key in answers
+        if key in answers:
+            tied[answers[key].agent, answers[key].session_id].append((key, found.time))
+        if apply_usage(txn, found, usage_of(answers.get(key))):
+            done.written += 1
+    for session_key, record in candidates.items():
+        sessions.tie(record, tied[session_key])
+
+
+def _join_agent(
+    agent: str,
+    pool: Mapping[Key, Found],
+    candidates: Mapping[Key, dict[str, Any]],
+    prices: Prices,
+) -> dict[Key, join.CommitUsage]:
+    mine = [key for key, found in pool.items() if found.agent == agent]
+    records = [record for (who, _), record in sorted(candidates.items()) if who == agent]
+    if not mine or not records:
+        return {}
+    found = join.sessions(
+        [t for r in records for t in stored.turns_of(r)],
+        [m for r in records for m in stored.mentions_of(r)],
+    )
+    others = {(project,) for record in records for project in record["projects"]}
+    result = join.join(found, [pool[key].commit for key in mine], prices, others)
+    at = {(pool[key].commit.hash, pool[key].commit.roots): key for key in mine}
+    return {at[usage.commit, usage.roots]: usage for usage in result.commits}
+
+
+class _Sessions:
+    """Session records read and written during one pass (each written once, at the end)."""
+
+    def __init__(self, txn: WriteView) -> None:
+        self.txn = txn
+        self.cache: dict[Key, dict[str, Any] | None] = {}
+        self.dirty: set[Key] = set()
+        self.where: dict[str, list[list[Any]]] = {}
+
+    def get(self, agent: str, session_id: str) -> dict[str, Any] | None:
+        if (agent, session_id) not in self.cache:
+            record = self.txn.get(stored.session_key(agent, session_id))
+            ok = isinstance(record, dict) and record.get("v") == stored.VERSION
+            self.cache[agent, session_id] = record if ok else None
+        return self.cache[agent, session_id]
+
+    def pending(self, project: str) -> dict[Key, dict[str, Any]]:
+        """The sessions other passes left for this repository."""
+        waiting = self.txn.get(stored.pending_key(project))
+        if not isinstance(waiting, dict):
+            return {}
+        found = {(a, s): self.get(a, s) for a, s, *_ in waiting.get("sessions", [])}
+        return {key: record for key, record in found.items() if record is not None}
+
+    def leave(self, project: str, dirty: Mapping[Key, dict[str, Any]]) -> None:
+        """Leave the sessions a pass did not finish with for the repository's next pass."""
+        key = stored.pending_key(project)
+        waiting = [[a, s, (stored.span(r) or (0.0, 0.0))[0]] for (a, s), r in dirty.items()]
+        before = self.txn.get(key)
+        if waiting and before != {"sessions": waiting}:
+            self.txn.put(key, {"sessions": waiting})
+        elif not waiting and before is not None:
+            self.txn.delete(key)
+
+    def candidates(self, found: Found) -> dict[Key, dict[str, Any]]:
+        """The sessions a commit may join: named by it, printing its hash, working in its
+        repository at its time, or joined to it already."""
+        if found.agent is None:
+            return {}
+        agent, commit = found.agent, found.commit
+        named = [found.current, commit.session_id, *commit.trailer_sessions]
+        keys_: list[Key] = [(agent, s) for s in named if s]
+        printed = self.txn.get(stored.printed_key(commit.hash))
+        if isinstance(printed, dict):
+            keys_ += [(a, s) for a, s in printed.get("sessions", []) if a == agent]
+        for who, session_id, start, end in self._working(found.project):
+            if who == agent and start <= commit.time <= end:
+                keys_.append((who, session_id))
+        return {key: record for key in keys_ if (record := self.get(*key)) is not None}
+
+    def _working(self, project: str) -> list[list[Any]]:
+        if project not in self.where:
+            self.where[project] = [v for _, v in self.txn.scan(stored.where_prefix(project))]
+        return self.where[project]
+
+    def tie(self, record: dict[str, Any], commits: Iterable[tuple[Key, float]]) -> None:
+        """Remember the commits joined to a session and the time of its last one."""
+        mine = sorted(commits, key=lambda pair: (pair[1], pair[0]))
+        tied = [list(key) for key, _ in mine]
+        until = mine[-1][1] if mine else None
+        if record["commits"] != tied or record["tied_until"] != until:
+            record["commits"], record["tied_until"] = tied, until
+            self.dirty.add((record["agent"], record["session_id"]))
+
+    def write(self) -> None:
+        for agent, session_id in sorted(self.dirty):
+            record = self.cache.get((agent, session_id))
+            if record is not None:
+                self.txn.put(stored.session_key(agent, session_id), record)
