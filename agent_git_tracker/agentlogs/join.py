@@ -25,6 +25,7 @@ resolved folders.
 
 from __future__ import annotations
 
+import bisect
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -174,8 +175,8 @@ def join(
     for session in found:
         rest = list(session.turns)
         for index, how in sorted(joined[session.agent, session.session_id], key=_by_time(commits)):
-            taken = [turn for turn in rest if turn.time <= commits[index].time]
-            rest = rest[len(taken) :]
+            cut = bisect.bisect_right(rest, commits[index].time, key=_when)
+            taken, rest = rest[:cut], rest[cut:]
             usage[index] = _usage(commits[index], session, how, taken, prices)
         if rest:
             untied.append(
@@ -282,7 +283,8 @@ class _Evidence:
 
 
 def _last_before(session: Session, moment: float) -> float:
-    return max((turn.time for turn in session.turns if turn.time <= moment), default=session.start)
+    at = bisect.bisect_right(session.turns, moment, key=_when)  # the turns are in time order
+    return session.turns[at - 1].time if at else session.start
 
 
 def _main_model(turns: Sequence[Turn]) -> str | None:

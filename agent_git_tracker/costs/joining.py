@@ -25,6 +25,7 @@ from agent_git_tracker.agentlogs.jsonl import past
 from agent_git_tracker.agentlogs.prices import Prices
 from agent_git_tracker.costs import stored
 from agent_git_tracker.costs.commits import Found, apply_usage, log_agent, usage_of
+from agent_git_tracker.costs.reading import Changed, leave, pending
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import WriteView
 
@@ -45,23 +46,32 @@ class Pass:
 def join_project(
     txn: WriteView,
     project: str,
-    changed: Mapping[Key, dict[str, Any]],
+    changed: Mapping[Key, Changed],
     prices: Prices,
     deadline: float | None = None,
 ) -> Pass:
     """Join the commits of `project` that may have changed (see the module's docstring)."""
     done = Pass()
     sessions = _Sessions(txn)
-    dirty = {key: record for key, record in changed.items() if _may_join(record, project)}
-    dirty.update(sessions.pending(project))
+    dirty = pending(txn, project)
+    for key, change in changed.items():
+        if _may_join(change.record, project):
+            was = dirty.get(key, change)
+            dirty[key] = Changed(
+                change.record, min(was.first, change.first), max(was.last, change.last)
+            )
     todo = _to_search(txn, project, dirty)
-    for start in range(0, len(todo), CHUNK):
+    carried = {tuple(pair) for change in dirty.values() for pair in change.record["commits"]}
+    for start in range(0, max(len(todo), 1), CHUNK):
         if start and past(deadline):  # the newest commits are joined whatever the time
             done.complete = False
             break
-        _join_chunk(txn, todo[start : start + CHUNK], sessions, prices, done)
+        chunk = todo[start : start + CHUNK]
+        _join_chunk(
+            txn, chunk, carried - set(chunk) if not start else set(), sessions, prices, done
+        )
     sessions.write()
-    sessions.leave(project, dirty if not done.complete else {})
+    leave(txn, project, dirty if not done.complete else {}, replace=True)
     return done
 
 
@@ -70,12 +80,18 @@ def _may_join(record: Mapping[str, Any], project: str) -> bool:
     return project in record["projects"] or not record["projects"]
 
 
-def _to_search(txn: WriteView, project: str, dirty: Mapping[Key, dict[str, Any]]) -> list[Key]:
-    """The commits to join again, newest first: see the module's docstring."""
-    starts: dict[str, float] = {}
-    for (who, _), record in dirty.items():
-        start = (stored.span(record) or (0.0, 0.0))[0]
-        starts[who] = min(start, starts.get(who, start))
+# Joins that a session read later may take over: the weaker kinds of evidence.
+_WEAK = ("folder-and-time", "transcript")
+
+
+def _to_search(txn: WriteView, project: str, dirty: Mapping[Key, Changed]) -> list[Key]:
+    """The commits to search again, newest first: not searched yet; or of an agent with a
+    session that changed, not joined and made after what is new in it began, or joined on
+    weaker evidence during what is new; or joined but no longer attributed to an agent whose
+    logs are read."""
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for (who, _), change in dirty.items():
+        spans.setdefault(who, []).append((change.first - join.SKEW, change.last + join.SKEW))
     found: dict[Key, str] = {}
     prefix = keys.digest_prefix(project)
     for key, fact in txn.scan(prefix):
@@ -83,16 +99,17 @@ def _to_search(txn: WriteView, project: str, dirty: Mapping[Key, dict[str, Any]]
             continue
         agent = log_agent(fact[1]) if fact[0] == "agent" else None
         usage = fact[10] if len(fact) > 10 else None
-        since = starts.get(agent) if agent else None
-        if (
-            (usage is None and agent is not None)
-            or (usage and agent is None)
-            or (usage == [] and since is not None and _epoch(fact[4]) >= since - join.SKEW)
-        ):
+        if agent is None:
+            search = bool(usage)
+        elif usage is None:
+            search = True
+        elif agent in spans and (usage == [] or usage[0] in _WEAK):
+            at = _epoch(fact[4])
+            search = any(start <= at and (not usage or at <= end) for start, end in spans[agent])
+        else:
+            search = False
+        if search:
             found[project, key[len(prefix) :]] = fact[4] or ""
-    for record in dirty.values():
-        for where, commit in record["commits"]:
-            found.setdefault((where, commit), "9999")
     return sorted(found, key=lambda k: found[k], reverse=True)
 
 
@@ -104,24 +121,33 @@ def _epoch(key: Any) -> float:
 
 
 def _join_chunk(
-    txn: WriteView, chunk: list[Key], sessions: _Sessions, prices: Prices, done: Pass
+    txn: WriteView,
+    chunk: list[Key],
+    carried: set[Key],
+    sessions: _Sessions,
+    prices: Prices,
+    done: Pass,
 ) -> None:
-    """Join some commits, with every commit of the sessions they may join."""
+    """Search some commits (`chunk`) for their session, and split again the tokens of the
+    sessions they may join among all their commits. `carried` commits, and those others, keep
+    their session: they are joined again only to split the tokens."""
     pool = {key: found for key in chunk if (found := Found.load(txn, *key)) is not None}
     candidates: dict[Key, dict[str, Any]] = {}
     for found in pool.values():
         candidates.update(sessions.candidates(found))
-    for record in list(candidates.values()):
-        for where, commit in record["commits"]:
-            if (where, commit) not in pool and (more := Found.load(txn, where, commit)):
-                pool[where, commit] = more
+    more = carried | {tuple(pair) for r in list(candidates.values()) for pair in r["commits"]}
+    for key in sorted(more - pool.keys()):
+        if (found := Found.load(txn, *key)) is not None:
+            pool[key] = found
+            candidates.update(sessions.current(found))
     answers: dict[Key, join.CommitUsage] = {}
     for agent in sorted({found.agent for found in pool.values() if found.agent}):
         answers.update(_join_agent(agent, pool, candidates, prices))
     tied: dict[Key, list[tuple[Key, float]]] = {key: [] for key in candidates}
+    searched = set(chunk)
     for key, found in pool.items():
-        done.searched += 1
-        done.joined += key in answers
+        done.searched += key in searched
+        done.joined += key in answers and key in searched
         if key in answers:
             tied[answers[key].agent, answers[key].session_id].append((key, found.time))
         if apply_usage(txn, found, usage_of(answers.get(key))):
@@ -166,23 +192,10 @@ class _Sessions:
             self.cache[agent, session_id] = record if ok else None
         return self.cache[agent, session_id]
 
-    def pending(self, project: str) -> dict[Key, dict[str, Any]]:
-        """The sessions other passes left for this repository."""
-        waiting = self.txn.get(stored.pending_key(project))
-        if not isinstance(waiting, dict):
-            return {}
-        found = {(a, s): self.get(a, s) for a, s, *_ in waiting.get("sessions", [])}
-        return {key: record for key, record in found.items() if record is not None}
-
-    def leave(self, project: str, dirty: Mapping[Key, dict[str, Any]]) -> None:
-        """Leave the sessions a pass did not finish with for the repository's next pass."""
-        key = stored.pending_key(project)
-        waiting = [[a, s, (stored.span(r) or (0.0, 0.0))[0]] for (a, s), r in dirty.items()]
-        before = self.txn.get(key)
-        if waiting and before != {"sessions": waiting}:
-            self.txn.put(key, {"sessions": waiting})
-        elif not waiting and before is not None:
-            self.txn.delete(key)
+    def current(self, found: Found) -> dict[Key, dict[str, Any]]:
+        """The session a commit is joined to now."""
+        record = self.get(found.agent, found.current) if found.agent and found.current else None
+        return {(record["agent"], record["session_id"]): record} if record else {}
 
     def candidates(self, found: Found) -> dict[Key, dict[str, Any]]:
         """The sessions a commit may join: named by it, printing its hash, working in its

@@ -23,7 +23,17 @@ from agent_git_tracker.agentlogs.jsonl import past
 from agent_git_tracker.costs import stored
 from agent_git_tracker.store.db import View, WriteView
 
-Sessions = dict[tuple[str, str], dict[str, Any]]
+
+@dataclass
+class Changed:
+    """A session that gained turns or mentions: its record, and the times of what is new."""
+
+    record: dict[str, Any]
+    first: float
+    last: float
+
+
+Sessions = dict[tuple[str, str], Changed]
 
 
 @dataclass
@@ -118,7 +128,9 @@ def keep(txn: WriteView, found: Read) -> Sessions:
         if new != old:
             txn.put(key, new)
             _index(txn, old, new)
-            changed[agent, session_id] = new
+            times = [t.time for t in turns[agent, session_id]]
+            times += [m.time for m in mentions[agent, session_id]]
+            changed[agent, session_id] = Changed(new, min(times), max(times))
     for key, value in found.cursors.items():
         txn.put(key, value)
     return changed
@@ -141,16 +153,37 @@ def _index(txn: WriteView, old: Mapping[str, Any], new: Mapping[str, Any]) -> No
 
 def postpone(txn: WriteView, changed: Sessions, project: str) -> None:
     """Sessions of other repositories wait for those repositories' next pass."""
-    waiting: dict[str, list[list[Any]]] = defaultdict(list)
-    for (agent, session_id), record in changed.items():
-        start = (stored.span(record) or (0.0, 0.0))[0]
-        for other in record["projects"]:
+    waiting: dict[str, Sessions] = defaultdict(dict)
+    for key, change in changed.items():
+        for other in change.record["projects"]:
             if other != project:
-                waiting[other].append([agent, session_id, start])
+                waiting[other][key] = change
     for other, sessions in waiting.items():
-        key = stored.pending_key(other)
-        before = txn.get(key)
-        kept = before.get("sessions", []) if isinstance(before, dict) else []
-        merged = [*kept, *(s for s in sessions if s not in kept)]
-        if merged != kept:
-            txn.put(key, {"sessions": merged})
+        leave(txn, other, sessions)
+
+
+def pending(txn: WriteView, project: str) -> Sessions:
+    """The sessions other passes left for a repository's next pass."""
+    waiting = txn.get(stored.pending_key(project))
+    found: Sessions = {}
+    for agent, session_id, first, last in (waiting or {}).get("sessions", []):
+        record = txn.get(stored.session_key(agent, session_id))
+        if isinstance(record, dict) and record.get("v") == stored.VERSION:
+            found[agent, session_id] = Changed(record, first, last)
+    return found
+
+
+def leave(txn: WriteView, project: str, sessions: Sessions, replace: bool = False) -> None:
+    """Add sessions (and the times of what is new in them) to a repository's next pass; with
+    `replace`, they are all it will have."""
+    key = stored.pending_key(project)
+    before = txn.get(key)
+    spans = {} if replace else {(a, s): (f, t) for a, s, f, t in (before or {}).get("sessions", [])}
+    for (agent, session_id), change in sessions.items():
+        first, last = spans.get((agent, session_id), (change.first, change.last))
+        spans[agent, session_id] = (min(first, change.first), max(last, change.last))
+    after = {"sessions": [[a, s, first, last] for (a, s), (first, last) in sorted(spans.items())]}
+    if spans and after != before:
+        txn.put(key, after)
+    elif not spans and before is not None:
+        txn.delete(key)
