@@ -111,32 +111,47 @@ def mentions_of(record: Mapping[str, Any]) -> list[Mention]:
 def merged(
     record: Mapping[str, Any], turns: Iterable[Turn], mentions: Iterable[Mention]
 ) -> dict[str, Any]:
-    """The session with more turns (one per key, `base.best` of copies) and mentions."""
-    kept = sorted(unique([*turns_of(record), *turns]), key=lambda t: (t.time, t.key))
-    models = {model: n for n, model in enumerate(dict.fromkeys(t.model for t in kept))}
-    projects = {path: n for n, path in enumerate(dict.fromkeys(t.cwd for t in kept if t.cwd))}
+    """The session with more turns (one per key, `base.best` of copies) and mentions, in
+    time order; the same whichever way the turns came."""
+    fresh = unique(turns)
+    rows = record["turns"]
+    known = {row[0] for row in rows}
+    last = rows[-1][1] if rows else float("-inf")
+    if all(t.key not in known and t.time > last for t in fresh):
+        kept, models, projects = fresh, list(record["models"]), list(record["projects"])
+    else:  # a turn again, or an older one read late: everything is merged and sorted again
+        kept, models, projects, rows = [*turns_of(record), *fresh], [], [], []
+    kept = sorted(unique(kept), key=lambda t: (t.time, t.key))
+    model_at = {
+        name: n for n, name in enumerate(dict.fromkeys([*models, *(t.model for t in kept)]))
+    }
+    project_at = {
+        path: n
+        for n, path in enumerate(dict.fromkeys([*projects, *(t.cwd for t in kept if t.cwd)]))
+    }
     printed = {(m.hash, m.time) for m in mentions_of(record)} | {(m.hash, m.time) for m in mentions}
     return {
         **record,
-        "projects": list(projects),
-        "models": list(models),
-        "turns": [
-            [
-                turn.key,
-                turn.time,
-                models[turn.model],
-                projects[turn.cwd] if turn.cwd else -1,
-                turn.input_tokens,
-                turn.cached_input_tokens,
-                turn.cache_write_tokens,
-                turn.output_tokens,
-                turn.reasoning_tokens,
-                int(turn.sidechain),
-            ]
-            for turn in kept
-        ],
+        "projects": list(project_at),
+        "models": list(model_at),
+        "turns": [*rows, *(_row(t, model_at, project_at) for t in kept)],
         "mentions": [[commit, time] for commit, time in sorted(printed, key=lambda m: m[::-1])],
     }
+
+
+def _row(turn: Turn, model_at: Mapping[str, int], project_at: Mapping[str, int]) -> list[Any]:
+    return [
+        turn.key,
+        turn.time,
+        model_at[turn.model],
+        project_at[turn.cwd] if turn.cwd else -1,
+        turn.input_tokens,
+        turn.cached_input_tokens,
+        turn.cache_write_tokens,
+        turn.output_tokens,
+        turn.reasoning_tokens,
+        int(turn.sidechain),
+    ]
 
 
 def span(record: Mapping[str, Any]) -> tuple[float, float] | None:
