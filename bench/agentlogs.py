@@ -63,13 +63,14 @@ def main() -> None:
             f"generated {size / 1e6:,.0f} MB in {len(files)} files, {lines:,} lines "
             f"({time.perf_counter() - started:.1f} s)"
         )
-        report(root, files, size, options.runs)
-        flush_cost(work, repo, files, options.commits, options.runs)
+        last = report(root, files, size, options.runs)
+        flush_cost(work, repo, files, options.commits, options.runs, int(last) - START)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def report(root: Path, files: list[Path], size: int, runs: int) -> None:
+def report(root: Path, files: list[Path], size: int, runs: int) -> float:
+    """Print the reader's figures; the time of the last turn found."""
     result = claude_code.read(root, None)  # warm-up, and the figures to show
     cat(files)
     print(f"found {len(result.turns):,} turns, {len(result.mentions):,} commit mentions")
@@ -91,6 +92,7 @@ def report(root: Path, files: list[Path], size: int, runs: int) -> None:
         f"{idle_cpu * 1000:.1f} ms CPU"
     )
     print(f"  re-read after one line appended: {appended_wall * 1000:.1f} ms wall")
+    return max(turn.time for turn in result.turns)
 
 
 def timed(runs: int, case: Callable[[], object]) -> tuple[float, float]:
@@ -125,8 +127,11 @@ def append_and_read(root: Path, path: Path, cursor: dict[str, object], runs: int
     return statistics.median(walls)
 
 
-def flush_cost(work: Path, repo: Path, files: list[Path], commits: int, runs: int) -> None:
-    """The first pass over the logs, then a flush's pass after one new commit."""
+def flush_cost(
+    work: Path, repo: Path, files: list[Path], commits: int, runs: int, end: int
+) -> None:
+    """The first pass over the logs, then a flush's pass after one new commit; the commits
+    are spread over the sessions' time, `end` seconds from START."""
     from agent_git_tracker.config.settings import load
     from agent_git_tracker.costs.passes import record_usage
     from agent_git_tracker.history.scan import scan_repository
@@ -135,7 +140,6 @@ def flush_cost(work: Path, repo: Path, files: list[Path], commits: int, runs: in
     os.environ["HOME"] = str(work)  # where the readers look: the logs just written
     env = env_with()
     subprocess.run(["git", "init", "-q", str(repo)], check=True, env=env)
-    end = max(1, len(files) // 12) * 40 * 500  # the sessions' moments, roughly
     for n in range(commits):
         at = START + end * n // commits
         made = {**env, "GIT_AUTHOR_DATE": f"@{at} +0000", "GIT_COMMITTER_DATE": f"@{at} +0000"}

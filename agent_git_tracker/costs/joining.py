@@ -27,7 +27,7 @@ from agent_git_tracker.costs import stored
 from agent_git_tracker.costs.commits import Found, apply_usage, log_agent, usage_of
 from agent_git_tracker.costs.reading import Changed, leave, pending
 from agent_git_tracker.store import keys
-from agent_git_tracker.store.db import WriteView
+from agent_git_tracker.store.db import View, WriteView
 
 CHUNK = 200
 Key = tuple[str, str]
@@ -75,6 +75,11 @@ def join_project(
     return done
 
 
+def has_work(view: View, project: str) -> bool:
+    """Whether a pass over `project` would join anything when no log has anything new."""
+    return bool(pending(view, project)) or bool(_to_search(view, project, {}))
+
+
 def _may_join(record: Mapping[str, Any], project: str) -> bool:
     """A session that worked in the repository, or in no repository at all."""
     return project in record["projects"] or not record["projects"]
@@ -84,7 +89,7 @@ def _may_join(record: Mapping[str, Any], project: str) -> bool:
 _WEAK = ("folder-and-time", "transcript")
 
 
-def _to_search(txn: WriteView, project: str, dirty: Mapping[Key, Changed]) -> list[Key]:
+def _to_search(txn: View, project: str, dirty: Mapping[Key, Changed]) -> list[Key]:
     """The commits to search again, newest first: not searched yet; or of an agent with a
     session that changed, not joined and made after what is new in it began, or joined on
     weaker evidence during what is new; or joined but no longer attributed to an agent whose

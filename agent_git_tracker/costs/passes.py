@@ -20,7 +20,7 @@ from agent_git_tracker.agentlogs import prices
 from agent_git_tracker.agentlogs.prices import Prices
 from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import Config
-from agent_git_tracker.costs.joining import join_project
+from agent_git_tracker.costs.joining import has_work, join_project
 from agent_git_tracker.costs.reading import keep, postpone, read_logs
 from agent_git_tracker.errors import UsageError
 from agent_git_tracker.store.db import Store
@@ -70,6 +70,7 @@ def record_usage(
     read_by = None if budget is None else started + budget * READ_SHARE
     with store.reading() as view:
         found = read_logs(view, env, Path(os.path.expanduser("~")), read_by)
+        idle = not (found.turns or found.mentions or found.cursors) and not has_work(view, project)
     done = Recorded(
         turns=len(found.turns),
         mentions=len(found.mentions),
@@ -77,6 +78,8 @@ def record_usage(
         skipped=dict(found.skipped),
         notes=found.notes,
     )
+    if idle:
+        return done  # nothing to write: not even the database's writer lock is taken
     with store.writing(seconds) as txn:
         changed = keep(txn, found)
         postpone(txn, changed, project)

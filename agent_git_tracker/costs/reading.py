@@ -162,7 +162,7 @@ def postpone(txn: WriteView, changed: Sessions, project: str) -> None:
         leave(txn, other, sessions)
 
 
-def pending(txn: WriteView, project: str) -> Sessions:
+def pending(txn: View, project: str) -> Sessions:
     """The sessions other passes left for a repository's next pass."""
     waiting = txn.get(stored.pending_key(project))
     found: Sessions = {}
