@@ -80,7 +80,7 @@ def _read_agent_logs(store: Store, repo: Mapping[str, str], flushed: Flushed) ->
 
     try:
         record_usage(store, repo["project"], LOGS_BUDGET, seconds=spool.PUSH_WAIT)
-    except TrackerError as error:
+    except Exception as error:  # whatever a log holds, the push and its halt check go on
         flushed.outcome.notes.append(f"the agents' logs wait for the next push: {error}")
 
 
