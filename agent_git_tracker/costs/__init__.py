@@ -8,7 +8,7 @@ sessions (`agentlogs.join`) and stores each commit's usage (`commits`); `summary
 attribution, models, errors, times.
 
 Stored: only ids, model ids, times, token counts and repository paths (a log's working folder
-is named by its repository), never prompts, code, tool output or other paths, and never read
-in the post-commit hook. The commit record's `usage` and the digest's index 10 are described
+is named by its repository), and how far each log file was read; never prompts, code, tool
+output or other paths. Logs are never read in the post-commit hook. The commit record's `usage` and the digest's index 10 are described
 in `commits` and `ledger.digest`; `ledger.digest.usage_totals` adds them up for a report row.
 """

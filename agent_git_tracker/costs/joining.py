@@ -1,16 +1,20 @@
 """Joining a repository's commits to the agent sessions kept, and storing each commit's usage.
 
-A pass over one repository looks again only at what can have changed: commits not searched
-yet (no `usage` in their record), commits of an agent whose sessions changed that are not
-joined yet, and every commit of the sessions that changed or that these commits may join (so
-that each session's tokens are split among all its commits). A commit joins only a session of
-the agent it is attributed to: a human's commit or another agent's never takes a session's
-tokens. The join itself is `agentlogs.join`; its answer is stored in the commit record
-(`usage`), its digest, and the sessions (`commits`, `tied_until`). Nothing that did not change
-is written, so a second pass writes nothing.
+A pass over one repository searches again only what can have changed: commits not searched
+yet (no `usage` in their record); commits of an agent one of whose sessions gained turns or
+mentions (in this pass, or in another repository's pass, which leaves it `pending` here) that
+are not joined and were made after what is new began, or are joined on weaker evidence (folder
+and time, transcript) and were made while it was written; and joined commits no longer
+attributed to an agent whose logs are read. The commits joined already to the sessions these
+may join are joined again with them, keeping their session, so that each session's tokens are
+split among all its commits. A commit joins only a session of the agent it is attributed to: a
+human's commit, or another agent's, never takes a session's tokens. The join itself is
+`agentlogs.join`; its answer goes into the commit record (`usage`), its digest and the
+sessions (`commits`, `tied_until`). Nothing that did not change is written, so a second pass
+writes nothing.
 
-Commits are taken newest first, in chunks; past the deadline (after the first chunk) the rest
-waits for the next pass.
+Commits are searched newest first, in chunks; past the deadline (after the first chunk) the
+rest waits for the next pass, and so do the sessions that changed.
 """
 
 from __future__ import annotations

@@ -14,12 +14,15 @@ Records (all `meta:logs:…`, this machine's own: never exported):
   repository (the join's folder-and-time evidence).
 - `printed:<7 hex>`: `[[agent, session id], …]`, the sessions that printed a commit hash
   starting so (the transcript evidence).
-- `pending:<project>`: `[[agent, session id, start], …]`, sessions read by another
-  repository's pass that may join this repository's commits at its next one.
+- `pending:<project>`: `{"sessions": [[agent, session id, first, last], …]}`, sessions that
+  gained turns or mentions (from `first` to `last`) in a pass that did not join this
+  repository's commits to them: its next pass does.
 - `cursor:<agent>:<root>`: `{"agent", "root", "cursor"}`, how far each log file under one of
-  the reader's roots was read.
+  the reader's roots was read (the reader's cursor: the files' paths, sizes, offsets and the
+  state to resume with, a working folder in it named by its repository).
 
-Only ids, model ids, times, token counts and repository paths are stored.
+Only ids, model ids, times, token counts and repository paths are stored, and, in the
+cursors, the paths of the log files read.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ The report reads one small digest per commit instead of the whole commit record 
 retrospective): over 100,000 commits that halves what it decodes. Digests are derived data:
 written with every commit record, never exported, and a report that finds them incomplete reads
 the commit records instead.
+
+`usage_totals` adds up a row's commits for the report's columns from the agents' logs:
+tokens and cost per commit, and cost per commit that survived 30 days.
 """
 
 from __future__ import annotations
