@@ -9,6 +9,7 @@ attribution, models, errors, times.
 
 Stored: only ids, model ids, times, token counts and repository paths (a log's working folder
 is named by its repository), and how far each log file was read; never prompts, code, tool
-output or other paths. Logs are never read in the post-commit hook. The commit record's `usage` and the digest's index 10 are described
-in `commits` and `ledger.digest`; `ledger.digest.usage_totals` adds them up for a report row.
+output or other paths. Logs are never read in the post-commit hook. The commit record's
+`usage` and the digest's index 10 are described in `commits` and `ledger.digest`;
+`ledger.digest.usage_totals` adds them up for a report row.
 """
