@@ -53,8 +53,10 @@ def join_project(
     changed: Mapping[Key, Changed],
     prices: Prices,
     deadline: float | None = None,
+    reprice: bool = False,
 ) -> Pass:
-    """Join the commits of `project` that may have changed (see the module's docstring)."""
+    """Join the commits of `project` that may have changed (see the module's docstring);
+    with `reprice`, every joined commit of every repository is joined again (new prices)."""
     done = Pass()
     sessions = _Sessions(txn)
     dirty = pending(txn, project)
@@ -65,7 +67,9 @@ def join_project(
                 change.record, min(was.first, change.first), max(was.last, change.last)
             )
     todo = _to_search(txn, project, dirty)
-    carried = {tuple(pair) for change in dirty.values() for pair in change.record["commits"]}
+    everyone = (r for _, r in txn.scan(stored.SESSIONS)) if reprice else ()
+    sources = [*(change.record for change in dirty.values()), *everyone]
+    carried = {tuple(pair) for record in sources for pair in record.get("commits", [])}
     for start in range(0, max(len(todo), 1), CHUNK):
         if start and past(deadline):  # the newest commits are joined whatever the time
             done.complete = False

@@ -9,10 +9,11 @@ the next pass reads again from the cursors stored: each turn is kept once.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,16 @@ from agent_git_tracker.agentlogs import prices
 from agent_git_tracker.agentlogs.prices import Prices
 from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import Config
+from agent_git_tracker.costs import stored
 from agent_git_tracker.costs.joining import has_work, join_project
 from agent_git_tracker.costs.reading import keep, postpone, read_logs
 from agent_git_tracker.errors import UsageError
 from agent_git_tracker.store.db import Store
 
 READ_SHARE = 0.6  # of a pass's budget, for reading the logs; the rest is for the join
+# The prices the joined commits' costs were computed with: when they change (an override in
+# the configuration, a newer table), a pass without a budget (`scan`) prices every commit again.
+PRICED = stored.meta_key("prices")
 
 
 @dataclass
@@ -44,6 +49,12 @@ class Recorded:
 
     def data(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def fingerprint(table: Prices) -> str:
+    """What identifies a price table's figures."""
+    rows = sorted((model, astuple(price)) for model, price in table.models.items())
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
 
 
 def price_table(config: Config) -> Prices:
@@ -68,9 +79,12 @@ def record_usage(
     env = os.environ if environ is None else environ
     started = time.monotonic()
     read_by = None if budget is None else started + budget * READ_SHARE
+    priced = {"prices": fingerprint(table)}
     with store.reading() as view:
         found = read_logs(view, env, Path(os.path.expanduser("~")), read_by)
-        idle = not (found.turns or found.mentions or found.cursors) and not has_work(view, project)
+        reprice = budget is None and view.get(PRICED) != priced
+        idle = not (found.turns or found.mentions or found.cursors or reprice)
+        idle = idle and not has_work(view, project)
     done = Recorded(
         turns=len(found.turns),
         mentions=len(found.mentions),
@@ -84,8 +98,10 @@ def record_usage(
         changed = keep(txn, found)
         postpone(txn, changed, project)
         joined = join_project(
-            txn, project, changed, table, None if budget is None else started + budget
+            txn, project, changed, table, None if budget is None else started + budget, reprice
         )
+        if reprice:
+            txn.put(PRICED, priced)
     done.sessions, done.searched = len(changed), joined.searched
     done.joined, done.written = joined.joined, joined.written
     done.complete = done.complete and joined.complete

@@ -17,6 +17,8 @@ Records (all `meta:logs:…`, this machine's own: never exported):
 - `pending:<project>`: `{"sessions": [[agent, session id, first, last], …]}`, sessions that
   gained turns or mentions (from `first` to `last`) in a pass that did not join this
   repository's commits to them: its next pass does.
+- `prices`: `{"prices": fingerprint}` of the price table the commits' costs were computed
+  with (`passes`).
 - `cursor:<agent>:<root>`: `{"agent", "root", "cursor"}`, how far each log file under one of
   the reader's roots was read (the reader's cursor: the files' paths, sizes, offsets and the
   state to resume with, a working folder in it named by its repository).
@@ -39,6 +41,10 @@ PREFIX = "logs:"
 
 def _key(*parts: str) -> str:
     return keys.meta(PREFIX + ":".join(keys.quote(part) for part in parts))
+
+
+def meta_key(name: str) -> str:
+    return _key(name)
 
 
 def session_key(agent: str, session_id: str) -> str:

@@ -136,3 +136,25 @@ def test_a_wrong_price_override_is_refused(
     result = tracker("scan", cwd=repo, check=False)
     assert result.returncode in (1, 2)
     assert expected in result.stderr and str(config) in result.stderr
+
+
+def test_new_prices_apply_to_every_commit_at_the_next_scan(
+    hermetic: Path, db_path: Path, tmp_path: Path
+) -> None:
+    repo = plain_repo(tmp_path / "app")
+    append(
+        claude_transcript(hermetic, SESSION),
+        claude_response(SESSION, repo.resolve(), T - 60, "msg_1", (1000, 100, 0, 0)),
+    )
+    made = commit_at(repo, T, "One" + SIGNED.format(SESSION))
+    scan(repo)
+    shipped = record(repo, made)["usage"]["cost"]
+    assert shipped == pytest.approx((1000 * 5.0 + 100 * 25.0) / 1e6)  # LiteLLM's opus 4.5
+    config = hermetic / ".config" / "agent-git-tracker" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[prices."claude-opus-4.5"]\ninput = 1.0\noutput = 2.0\n')
+    assert scan(repo)["agent_logs"]["written"] == 1
+    assert record(repo, made)["usage"]["cost"] == pytest.approx((1000 * 1.0 + 100 * 2.0) / 1e6)
+    before = everything()
+    scan(repo)
+    assert everything() == before
