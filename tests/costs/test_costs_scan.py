@@ -158,3 +158,25 @@ def test_new_prices_apply_to_every_commit_at_the_next_scan(
     before = everything()
     scan(repo)
     assert everything() == before
+
+
+def test_usage_shows_outside_text_escaped_and_filters_by_time(
+    hermetic: Path, db_path: Path, tmp_path: Path
+) -> None:
+    repo = plain_repo(tmp_path / "app")
+    hostile = "s\x1b[2J\x07-1"
+    append(
+        claude_transcript(hermetic, "s-1"),
+        claude_response(hostile, repo.resolve(), T - 60, "msg_1", (10, 1, 0, 0), model="m\x1bX"),
+    )
+    commit_at(repo, T, "One" + SIGNED.format(SESSION))
+    scan(repo)
+    shown = tracker("usage", cwd=repo).stdout
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "s\\x1b[2J\\x07-1" in shown
+    data = json.loads(tracker("usage", "--json", cwd=repo).stdout)
+    assert data["not_tied"]["sessions_joining_none"][0]["session_id"] == hostile
+    later = json.loads(tracker("usage", "--since", "2999-01-01", "--json", cwd=repo).stdout)
+    assert (later["setups"], later["not_tied"]["tokens"]["total"]) == ([], 0)
+    wrong = tracker("usage", "--since", "yesterday", cwd=repo, check=False)
+    assert wrong.returncode == 2 and "--since" in wrong.stderr
