@@ -99,6 +99,7 @@ def profile(project: str) -> dict[str, Any]:
         with git.Repo(project) as repo:
             files = repo.git.ls_files("-z").split("\0")
             remotes = {r.name: next(iter(r.urls), None) for r in repo.remotes}
+            roots = _roots(repo)
     except Exception:  # a vanished repository keeps its earlier profile
         return {}
     counts = Counter(LANGUAGES.get(os.path.splitext(f)[1].lower()) for f in files if f)
@@ -110,7 +111,16 @@ def profile(project: str) -> dict[str, Any]:
         "languages": languages,
         "tracked_files": sum(1 for f in files if f),
         "remote_url": None if remote is None else without_credentials(remote),
+        "roots": roots,
     }
+
+
+def _roots(repo: git.Repo) -> list[str]:
+    """The root commits of HEAD's history: what stays the same when a repository moves."""
+    try:
+        return sorted(repo.git.rev_list("--max-parents=0", "HEAD", "--").split())
+    except git.GitCommandError:
+        return []  # no commit yet
 
 
 def pushed_commits(project: str, updates: list[tuple[str, str]]) -> list[str]:

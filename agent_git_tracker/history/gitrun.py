@@ -140,6 +140,33 @@ def toplevel(path: Path) -> tuple[str, str] | None:
     return os.fsdecode(top[:-1]), os.fsdecode(common[:-1])
 
 
+def patch_ids(cwd: Path, commits: list[str]) -> dict[str, str]:
+    """Each commit's stable patch id (commits whose diff is empty have none)."""
+    if not commits:
+        return {}
+    diffs = subprocess.run(
+        ["git", *_PINNED, "diff-tree", "-p", "-r", "--stdin", "--no-ext-diff", "--no-textconv"],
+        cwd=cwd,
+        env=_env(),
+        input="".join(f"{c}\n" for c in commits).encode(),
+        capture_output=True,
+        check=False,
+    ).stdout
+    ids = {}
+    found = subprocess.run(
+        ["git", "patch-id", "--stable"],
+        cwd=cwd,
+        env=_env(),
+        input=diffs,
+        capture_output=True,
+        check=False,
+    ).stdout.decode("ascii", "replace")
+    for line in found.splitlines():
+        patch, _, commit = line.partition(" ")
+        ids[commit] = patch
+    return ids
+
+
 class Log:
     """A running `git log -p` of the commits after `start` up to `tip`, parents first."""
 

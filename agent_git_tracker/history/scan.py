@@ -23,6 +23,7 @@ from agent_git_tracker.errors import TrackerError, UsageError
 from agent_git_tracker.history import commitlog, gitrun
 from agent_git_tracker.ledger.flush import context_for
 from agent_git_tracker.ledger.ledger import Ledger
+from agent_git_tracker.ledger.moves import follow_moves
 from agent_git_tracker.ledger.overlay import Overlay
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import Store
@@ -81,15 +82,22 @@ def scan_repository(
     """Record every commit of one repository that is not recorded yet."""
     repo = locate(path)
     result = Scanned(repo["project"])
-    known = _recorded(store, repo["project"])
     context = context_for(store.config, {repo["project"]})
+    with store.writing() as txn:
+        state = Overlay(txn)
+        result.notes += follow_moves(state, context.profiles, [repo["project"]])
+        txn.put_many(state.dirty)
+    known = _recorded(store, repo["project"])
+    seen, added = set(), []
     batch: list[dict[str, Any]] = []
     for facts in _commits(Path(repo["worktree"]), since):
         result.commits += 1
+        seen.add(facts["hash"])
         if facts["hash"] in known:
             result.already += 1
         else:
             batch.append(_event(repo, facts))
+            added.append(facts["hash"])
         if len(batch) >= BATCH:
             _write(store, batch, context, result)
             batch = []
@@ -99,7 +107,46 @@ def scan_repository(
         _write(store, batch, context, result)
     if progress is not None:
         progress(repo["project"], result.commits)
+    if since is None:
+        _reconcile(store, repo, sorted(known - seen), added, context, result)
     return result
+
+
+def _reconcile(
+    store: Store,
+    repo: dict[str, str],
+    gone: list[str],
+    added: list[str],
+    context: Any,
+    result: Scanned,
+) -> None:
+    """History rewritten behind the hooks' back (`git filter-branch`, a rebase without the
+    hooks): recorded commits no longer reachable pair, by patch id, with commits this scan
+    found, and their records, grades and bugs move there."""
+    if not gone or not added:
+        return
+    ids = gitrun.patch_ids(Path(repo["worktree"]), [*gone, *added])
+    waiting: dict[str, list[str]] = {}
+    for commit in added:
+        if commit in ids:
+            waiting.setdefault(ids[commit], []).append(commit)
+    pairs = [(old, waiting[ids[old]].pop(0)) for old in gone if waiting.get(ids.get(old, ""))]
+    if not pairs:
+        return
+    event = {
+        "id": f"scan-rewrite-{pairs[0][0]}",
+        "type": "rewrite",
+        "time": time.time(),
+        "project": repo["project"],
+        "worktree": repo["worktree"],
+        "kind": "reconciled by scan",
+        "mappings": [list(pair) for pair in pairs],
+    }
+    with store.writing() as txn:
+        state = Overlay(txn)
+        Ledger(state, context).apply([event])
+        txn.put_many(state.dirty)
+    result.notes.append(f"{len(pairs)} recorded commit(s) rewritten outside the hooks followed")
 
 
 def _recorded(store: Store, project: str) -> set[str]:

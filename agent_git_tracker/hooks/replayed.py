@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from agent_git_tracker.history.gitrun import patch_ids
+
 # `rebase (pick): subject`, `rebase -i (fixup): …`, `pull --rebase origin main (start): …`
 _STEP = re.compile(r"[^()]*\brebase\b[^()]* \(([a-z]+)\): ?(.*)")
 _FOLDS = ("fixup", "squash")
@@ -44,7 +46,7 @@ def rebase_pairs(cwd: Path) -> list[tuple[str, str]]:
     # Old: what left the branch. New: what the rebase wrote, never what it was based on.
     old = _commits(cwd, "ORIG_HEAD", "^HEAD")
     new = _commits(cwd, "HEAD", "^ORIG_HEAD", f"^{onto}")
-    ids = _patch_ids(cwd, [*old, *new])
+    ids = patch_ids(cwd, [*old, *new])
     pairs, unpaired = _by_patch(old, new, ids)
     return pairs + _folds(cwd, steps, unpaired, set(new))
 
@@ -69,24 +71,6 @@ def _last_rebase(cwd: Path) -> tuple[list[tuple[str, str, str]], str | None]:
 
 def _commits(cwd: Path, tip: str, *bases: str) -> list[str]:
     return _git(cwd, "rev-list", "--reverse", "--no-merges", tip, *bases, "--").split()
-
-
-def _patch_ids(cwd: Path, commits: list[str]) -> dict[str, str]:
-    """Each commit's stable patch id (commits whose diff is empty have none)."""
-    if not commits:
-        return {}
-    diffs = subprocess.run(
-        ["git", "diff-tree", "-p", "-r", "--stdin", "--no-ext-diff", "--no-textconv"],
-        cwd=cwd,
-        input="".join(f"{c}\n" for c in commits).encode(),
-        capture_output=True,
-        check=False,
-    ).stdout
-    ids = {}
-    for line in _git(cwd, "patch-id", "--stable", stdin=diffs).splitlines():
-        patch, _, commit = line.partition(" ")
-        ids[commit] = patch
-    return ids
 
 
 def _by_patch(

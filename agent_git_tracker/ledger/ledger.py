@@ -244,6 +244,8 @@ class Ledger:
                 | set((existing or {}).get("rewritten_from", []))
             ),
         }
+        if not primary.get("scanned"):
+            moved.pop("scanned", None)  # the hooks saw this work being made
         if facts is not None:
             moved.update(git_facts(facts))
         for old in olds:

@@ -12,6 +12,7 @@ from typing import Any
 from agent_git_tracker.capture import hook as capture
 from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import load
+from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import open_store
 
 from conftest import HOOK, commit, git, run_git, tracker
@@ -165,3 +166,45 @@ def test_a_halted_agent_earns_nothing_and_resume_starts_it_afresh(
     commit(repo, "after the resume", env=AGENT)
     resumed = status(repo)["claude-code"]
     assert (resumed["skill_points"], resumed["experience_points"]) == (1, 5)
+
+
+def test_a_moved_repository_keeps_its_history(repo: Path, db_path: Path, tmp_path: Path) -> None:
+    commit(repo, "agent work", env=AGENT)
+    tracker("grade", "--agent-grade", "good", "--user-grade", "good", cwd=repo)
+    git(repo, "push", "-q", "origin", "HEAD:main")
+    moved = tmp_path / "moved"
+    repo.rename(moved)
+    git(moved, "commit", "-q", "--amend", "-m", "agent work, amended", env=AGENT)
+    git(moved, "push", "-q", "-f", "origin", "HEAD:main")
+    head = git(moved, "rev-parse", "HEAD").strip()
+    commits = stored("commit:")
+    assert list(commits) == [keys.commit(str(moved), head)]
+    [retro] = stored("retrospective:").values()
+    assert (retro["project_path"], retro["commit"]) == (str(moved), head)
+    assert status(moved)["claude-code"]["total_commits"] == 1
+
+
+def test_history_rewritten_outside_the_hooks_is_followed_by_scan(repo: Path, db_path: Path) -> None:
+    commit(repo, "base")
+    commit(repo, "agent work", {"a.txt": "a\n"}, env=AGENT)
+    tracker("grade", "--agent-grade", "good", "--user-grade", "good", cwd=repo)
+    tracker("bug", "--commit", "HEAD", "--note", "x", cwd=repo)
+    tracker("flush", cwd=repo)
+    filtered = run_git(
+        repo,
+        "filter-branch",
+        "-f",
+        "--env-filter",
+        "GIT_COMMITTER_NAME=Someone; export GIT_COMMITTER_NAME",
+        env={"FILTER_BRANCH_SQUELCH_WARNING": "1"},
+    )
+    assert filtered.returncode == 0, filtered.stderr
+    head = git(repo, "rev-parse", "HEAD").strip()
+    tracker("scan", cwd=repo)
+    agent = {k: v for k, v in stored("commit:").items() if v["agent_id"] == "claude-code"}
+    assert list(agent) == [keys.commit(str(repo), head)]
+    assert agent[keys.commit(str(repo), head)]["evidence"] == ["environment CLAUDECODE"]
+    [retro] = stored("retrospective:").values()
+    [bug] = stored("bug:").values()
+    assert retro["commit"] == bug["commit"] == head
+    assert status(repo)["claude-code"]["total_commits"] == 1
