@@ -88,27 +88,24 @@ def scan_repository(
         result.notes += follow_moves(state, context.profiles, [repo["project"]])
         txn.put_many(state.dirty)
     known = _recorded(store, repo["project"])
-    seen, added = set(), []
+    worktree = Path(repo["worktree"])
+    branches = _listed(worktree, since)
+    added = [commit for commit in branches if commit not in known]
+    result.commits, result.already = len(branches), len(branches) - len(added)
     batch: list[dict[str, Any]] = []
-    for facts in _commits(Path(repo["worktree"]), since):
-        result.commits += 1
-        seen.add(facts["hash"])
-        if facts["hash"] in known:
-            result.already += 1
-        else:
-            batch.append(_event(repo, facts))
-            added.append(facts["hash"])
+    for read, facts in enumerate(_facts(worktree, added), start=1):
+        batch.append(_event(repo, {**facts, "branch": branches.get(facts["hash"])}))
         if len(batch) >= BATCH:
             _write(store, batch, context, result)
             batch = []
-        if progress is not None and result.commits % 500 == 0:
-            progress(repo["project"], result.commits)
+        if progress is not None and read % 500 == 0:
+            progress(repo["project"], read)
     if batch:
         _write(store, batch, context, result)
     if progress is not None:
-        progress(repo["project"], result.commits)
+        progress(repo["project"], len(added))
     if since is None:
-        _reconcile(store, repo, sorted(known - seen), added, context, result)
+        _reconcile(store, repo, sorted(known - branches.keys()), added, context, result)
     return result
 
 
@@ -155,8 +152,18 @@ def _recorded(store: Store, project: str) -> set[str]:
         return {key[len(prefix) :] for key in view.keys(prefix)}
 
 
-def _commits(worktree: Path, since: str | None) -> Iterator[dict[str, Any]]:
-    with gitrun.Log.of(worktree, commitlog.args(["--branches", "HEAD"], since)) as log:
+def _listed(worktree: Path, since: str | None) -> dict[str, str | None]:
+    with gitrun.Log.of(worktree, commitlog.listing(["--branches", "HEAD"], since)) as log:
+        found = commitlog.listed(log.stdout)
+        log.check()
+    return found
+
+
+def _facts(worktree: Path, commits: list[str]) -> Iterator[dict[str, Any]]:
+    if not commits:
+        return
+    given = "".join(f"{commit}\n" for commit in commits).encode()
+    with gitrun.Log.of(worktree, commitlog.args(), stdin=given) as log:
         yield from commitlog.parse(log.stdout)
         log.check()
 
@@ -193,7 +200,7 @@ def _write(store: Store, events: list[dict[str, Any]], context: Any, result: Sca
         outcome = Ledger(state, context).apply(events)
         txn.put_many(state.dirty)
     result.recorded += outcome.commits
-    result.already += len(events) - outcome.commits
+    result.already += len(events) - outcome.commits  # recorded meanwhile
     for event in events:
         record = state.get(keys.commit(event["project"], event["commit"]["hash"])) or {}
         if record.get("kind") == "agent" and record.get("scanned"):
