@@ -1,5 +1,5 @@
-"""The command line: the only module that imports click. Each command parses its options,
-calls one library function and prints the result."""
+"""The root command group, the one place where failures become a line on stderr and an exit
+code, and the options and helpers every group of commands shares."""
 
 from __future__ import annotations
 

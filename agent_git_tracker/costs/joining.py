@@ -19,12 +19,15 @@ rest waits for the next pass, and so do the sessions that changed.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from agent_git_tracker.agentlogs import join
+from agent_git_tracker.agentlogs.base import Turn
 from agent_git_tracker.agentlogs.jsonl import past
 from agent_git_tracker.agentlogs.prices import Prices
 from agent_git_tracker.costs import stored
@@ -61,7 +64,7 @@ def join_project(
     sessions = _Sessions(txn)
     dirty = pending(txn, project)
     for key, change in changed.items():
-        if _may_join(change.record, project):
+        if project in sessions.projects_of(change.record) or not change.record["projects"]:
             was = dirty.get(key, change)
             dirty[key] = Changed(
                 change.record, min(was.first, change.first), max(was.last, change.last)
@@ -69,7 +72,7 @@ def join_project(
     todo = _to_search(txn, project, dirty)
     everyone = (r for _, r in txn.scan(stored.SESSIONS)) if reprice else ()
     sources = [*(change.record for change in dirty.values()), *everyone]
-    carried = {tuple(pair) for record in sources for pair in record.get("commits", [])}
+    carried = {key for record in sources for key in sessions.commits_of(record)}
     for start in range(0, max(len(todo), 1), CHUNK):
         if start and past(deadline):  # the newest commits are joined whatever the time
             done.complete = False
@@ -86,11 +89,6 @@ def join_project(
 def has_work(view: View, project: str) -> bool:
     """Whether a pass over `project` would join anything when no log has anything new."""
     return bool(pending(view, project)) or bool(_to_search(view, project, {}))
-
-
-def _may_join(record: Mapping[str, Any], project: str) -> bool:
-    """A session that worked in the repository, or in no repository at all."""
-    return project in record["projects"] or not record["projects"]
 
 
 # Joins that a session read later may take over: the weaker kinds of evidence.
@@ -148,14 +146,14 @@ def _join_chunk(
     candidates: dict[Key, dict[str, Any]] = {}
     for found in pool.values():
         candidates.update(sessions.candidates(found))
-    more = carried | {tuple(pair) for r in list(candidates.values()) for pair in r["commits"]}
+    more = carried | {key for r in list(candidates.values()) for key in sessions.commits_of(r)}
     for key in sorted(more - pool.keys()):
         if (found := Found.load(txn, *key)) is not None:
             pool[key] = found
             candidates.update(sessions.current(found))
     answers: dict[Key, join.CommitUsage] = {}
     for agent in sorted({found.agent for found in pool.values() if found.agent}):
-        answers.update(_join_agent(agent, pool, candidates, prices))
+        answers.update(_join_agent(agent, pool, candidates, sessions, prices))
     tied: dict[Key, list[tuple[Key, float]]] = {key: [] for key in candidates}
     searched = set(chunk)
     for key, found in pool.items():
@@ -173,6 +171,7 @@ def _join_agent(
     agent: str,
     pool: Mapping[Key, Found],
     candidates: Mapping[Key, dict[str, Any]],
+    sessions: _Sessions,
     prices: Prices,
 ) -> dict[Key, join.CommitUsage]:
     mine = [key for key, found in pool.items() if found.agent == agent]
@@ -180,10 +179,10 @@ def _join_agent(
     if not mine or not records:
         return {}
     found = join.sessions(
-        [t for r in records for t in stored.turns_of(r)],
+        [sessions.moved_turn(t) for r in records for t in stored.turns_of(r)],
         [m for r in records for m in stored.mentions_of(r)],
     )
-    others = {(project,) for record in records for project in record["projects"]}
+    others = {(project,) for record in records for project in sessions.projects_of(record)}
     result = join.join(found, [pool[key].commit for key in mine], prices, others)
     at = {(pool[key].commit.hash, pool[key].commit.roots): key for key in mine}
     return {at[usage.commit, usage.roots]: usage for usage in result.commits}
@@ -228,8 +227,34 @@ class _Sessions:
 
     def _working(self, project: str) -> list[list[Any]]:
         if project not in self.where:
-            self.where[project] = [v for _, v in self.txn.scan(stored.where_prefix(project))]
+            paths = [project, *(old for old, new in self.moved.items() if new == project)]
+            self.where[project] = [
+                v for path in paths for _, v in self.txn.scan(stored.where_prefix(path))
+            ]
         return self.where[project]
+
+    @functools.cached_property
+    def moved(self) -> dict[str, str]:
+        """Repositories that moved (`ledger.moves`): each earlier path → where it is now."""
+        found: dict[str, str] = {}
+        for _, profile in self.txn.scan("project:"):
+            now = profile.get("project_path") if isinstance(profile, dict) else None
+            if isinstance(now, str):
+                found.update((old, now) for old in profile.get("moved_from") or [])
+        return found
+
+    def projects_of(self, record: Mapping[str, Any]) -> list[str]:
+        """The repositories a session worked in, where they are now."""
+        return [self.moved.get(path, path) for path in record["projects"]]
+
+    def commits_of(self, record: Mapping[str, Any]) -> set[Key]:
+        """The commits joined to a session, in their repositories as they are now."""
+        return {(self.moved.get(path, path), commit) for path, commit in record["commits"]}
+
+    def moved_turn(self, turn: Turn) -> Turn:
+        if turn.cwd is None or turn.cwd not in self.moved:
+            return turn
+        return dataclasses.replace(turn, cwd=self.moved[turn.cwd])
 
     def tie(self, record: dict[str, Any], commits: Iterable[tuple[Key, float]]) -> None:
         """Remember the commits joined to a session and the time of its last one."""

@@ -247,6 +247,8 @@ class Ledger:
             ),
         }
         moved.pop("usage", None)  # a new hash and time: joined again to the agents' logs
+        if not primary.get("scanned"):
+            moved.pop("scanned", None)  # the hooks saw this work being made
         if facts is not None:
             moved.update(git_facts(facts))
         for old in olds:

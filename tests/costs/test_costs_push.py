@@ -237,3 +237,26 @@ def test_agent_logs_off_in_the_configuration(hermetic: Path, repo: Path) -> None
     push(repo)
     assert "usage" not in record(repo, made)
     assert not any(key.startswith("meta:logs:") for key in everything())
+
+
+def test_a_moved_repository_keeps_its_sessions(hermetic: Path, repo: Path, tmp_path: Path) -> None:
+    log = claude_transcript(hermetic, SESSION)
+    append(log, claude_response(SESSION, repo.resolve(), T - 60, "msg_1", (11, 1, 0, 0)))
+    before = commit_at(repo, T, "Before the move", **CLAUDE)
+    append(log, claude_response(SESSION, repo.resolve(), T + 60, "msg_2", (1, 1, 0, 0)))
+    push(repo)
+    assert record(repo, before)["usage"]["tokens"]["input"] == 11
+    moved = tmp_path / "moved"
+    repo.rename(moved)
+    later = "0b539e53-47c8-4996-bc4e-3896a787c8ab"
+    log = claude_transcript(hermetic, later, "-moved")
+    append(log, claude_response(later, moved.resolve(), T + 600, "msg_3", (22, 2, 0, 0)))
+    after = commit_at(moved, T + 660, "After the move", **CLAUDE)
+    append(log, claude_response(later, moved.resolve(), T + 720, "msg_4", (1, 1, 0, 0)))
+    push(moved)
+    assert record(moved, after)["usage"]["tokens"]["input"] == 22
+    configure(hermetic, '[prices."claude-opus-4.5"]\ninput = 1000.0\n')
+    tracker("scan", cwd=moved)  # new prices: every joined commit is priced again
+    usage = record(moved, before)["usage"]
+    assert (usage["session_id"], usage["tokens"]["input"]) == (SESSION, 11)
+    assert usage["cost"] == pytest.approx((11 * 1000.0 + 1 * 25.0) / 1e6)
