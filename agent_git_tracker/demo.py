@@ -82,7 +82,7 @@ def sandbox() -> Iterator[tuple[Path, dict[str, str]]]:
         "[user]\n\tname = Demo User\n\temail = demo@example.com\n"
         "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n"
     )
-    (root / "config.toml").write_text("")
+    (root / "config.toml").write_text("agent_logs = false\n")  # the user's logs are theirs
     env = {
         k: v
         for k, v in os.environ.items()

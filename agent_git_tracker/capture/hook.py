@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-# Agent markers whose NAMES are recorded; their values are never stored.
+# Agent markers whose NAMES are recorded; their values are never stored (but SESSION_IDS).
 MARKERS = (
     "AI_AGENT",
     "CLAUDECODE",
@@ -33,6 +33,10 @@ MARKERS = (
     "AMP_CURRENT_THREAD_ID",
 )
 MARKER_PREFIXES = ("CODEX_",)
+# Agents' session ids, kept by value (they are ids, not secrets): they join the commit to the
+# session in the agent's own log.
+SESSION_IDS = ("CODEX_THREAD_ID", "CODEX_SESSION_ID", "AMP_CURRENT_THREAD_ID")
+MAX_SESSION_ID = 200
 DECLARED = {
     "agent": "AGENT_TRACKER_AGENT",
     "model": "AGENT_TRACKER_MODEL",
@@ -225,6 +229,16 @@ def markers(environ: Mapping[str, str]) -> list[str]:
     return [f"AI_AGENT={value}" if n == "AI_AGENT" and value in AGENT_IDS else n for n in names]
 
 
+def session_ids(environ: Mapping[str, str]) -> dict[str, str]:
+    """The agents' session ids set in the environment (SESSION_IDS), by variable name."""
+    found = {}
+    for name in SESSION_IDS:
+        value = environ.get(name, "").strip()
+        if value and len(value) <= MAX_SESSION_ID:
+            found[name] = value
+    return found
+
+
 def declared(environ: Mapping[str, str]) -> dict[str, str]:
     """What the user declared with AGENT_TRACKER_AGENT / _MODEL / _SETUP."""
     return {k: environ[v].strip() for k, v in DECLARED.items() if environ.get(v, "").strip()}
@@ -286,6 +300,7 @@ def post_commit(db_path: str | None) -> str | None:
             session=session,
             declared=declared(os.environ),
             markers=markers(os.environ),
+            session_ids=session_ids(os.environ),
         )
     )
     problems.append(store(directory, name, line, why))

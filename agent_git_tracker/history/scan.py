@@ -6,7 +6,9 @@ batches of one write transaction each. The commit's own text and identities deci
 (evidence `scan`); a commit the hooks recorded keeps its hook-time evidence (session,
 environment), which is stronger. Records are keyed by commit and counters are replayed from
 the records, so a scan killed at any instant and run again records every commit once, and a
-second scan writes nothing. The outcome measures (`measuring`) follow in the same command.
+second scan writes nothing. The outcome measures (`measuring`) follow in the same command,
+then what the agents' own logs say of each commit's model, tokens and cost (`costs`), unless
+turned off (`agent_logs = false`, or `scan --no-agent-logs`).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Scanned:
     agents: dict[str, int] = field(default_factory=dict)
     measured: int = 0
     notes: list[str] = field(default_factory=list)
+    agent_logs: dict[str, Any] | None = None
 
 
 def locate(path: Path) -> dict[str, str]:
@@ -248,19 +251,27 @@ def scan(
     since: str | None = None,
     progress: Progress | None = None,
     now: float | None = None,
+    agent_logs: bool = True,
 ) -> Summary:
     """Scan the repositories named (or found under `all_under`, else the current one), then
-    measure their commits' outcomes."""
+    measure their commits' outcomes and, with `agent_logs` (and the configuration's
+    `agent_logs`), join them to the agents' own logs."""
+    from agent_git_tracker.costs.passes import price_table, record_usage
     from agent_git_tracker.history.measuring import measure_into
     from agent_git_tracker.store.db import open_store
 
     targets, skipped = check_paths(paths, all_under)
     summary = Summary(skipped=skipped)
+    logs = agent_logs and config.agent_logs
+    if logs:
+        price_table(config)  # a wrong price override stops the scan before it starts
     with open_store(config) as store:
         for path in targets:
             try:
                 result = scan_repository(store, path, since, progress)
                 result.measured = measure_into(store, result.project, path, now or time.time())
+                if logs:
+                    result.agent_logs = record_usage(store, result.project).data()
             except TrackerError as error:
                 summary.skipped.append(note(error, path))
                 continue

@@ -20,6 +20,7 @@ from agent_git_tracker.store.db import Store, open_store
 
 ZERO = "0" * 40
 MEASURE_BUDGET = 0.5  # seconds a push may wait more for the outcome measures
+LOGS_BUDGET = 0.5  # seconds a push may wait more for the agents' logs
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ def pre_push(config: Config, stdin: str, environ: Mapping[str, str]) -> tuple[Fl
     with store:
         flushed = flush_repo(store, spool_dir(config, repo), seconds=spool.PUSH_WAIT)
         _measure_outcomes(store, repo, flushed)
+        if config.agent_logs:
+            _read_agent_logs(store, repo, flushed)
         if not config.enforce_halt:
             return flushed, None
         return flushed, halted_in_push(store, repo["project"], pushed_refs(stdin, environ))
@@ -68,6 +71,17 @@ def _measure_outcomes(store: Store, repo: Mapping[str, str], flushed: Flushed) -
         measure_into(store, repo["project"], Path(repo["worktree"]), now, MEASURE_BUDGET)
     except TrackerError as error:
         flushed.outcome.notes.append(f"outcome measures wait for the next push: {error}")
+
+
+def _read_agent_logs(store: Store, repo: Mapping[str, str], flushed: Flushed) -> None:
+    """Model, tokens and cost of the new commits from the agents' logs, within a budget: the
+    rest waits for the next push or `scan`."""
+    from agent_git_tracker.costs.passes import record_usage
+
+    try:
+        record_usage(store, repo["project"], LOGS_BUDGET, seconds=spool.PUSH_WAIT)
+    except Exception as error:  # whatever a log holds, the push and its halt check go on
+        flushed.outcome.notes.append(f"the agents' logs wait for the next push: {error}")
 
 
 def halted_in_push(store: Store, project: str, refs: list[PushedRef]) -> str | None:

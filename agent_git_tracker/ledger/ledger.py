@@ -25,6 +25,7 @@ from agent_git_tracker.ledger.records import (
     event_origin,
     git_facts,
     grade_order,
+    sessions_named,
     subject,
 )
 from agent_git_tracker.ledger.rewrites import Rewrites, earliest
@@ -156,6 +157,7 @@ class Ledger:
         what a scan reads from its text, whichever was written first."""
         record = {**record, **event["_attribution"], "origin": event_origin(event)}
         record.pop("scanned", None)
+        record.pop("usage", None)  # joined again to the agents' logs, with what the hook saw
         self.put_commit(project, target, record)
 
     def _attribute(self, event: Record) -> Record:
@@ -171,7 +173,7 @@ class Ledger:
         if note and note not in self.outcome.notes:
             self.outcome.notes.append(note)
         setup = (event.get("session") or {}).get("setup") or event.get("declared", {}).get("setup")
-        fields = {**record_fields(found), "setup": setup or None}
+        fields = {**record_fields(found), "setup": setup or None, **sessions_named(event)}
         if event.get("scanned"):
             fields["evidence"] = [*fields["evidence"], "scan"]
         return fields
@@ -244,6 +246,7 @@ class Ledger:
                 | set((existing or {}).get("rewritten_from", []))
             ),
         }
+        moved.pop("usage", None)  # a new hash and time: joined again to the agents' logs
         if not primary.get("scanned"):
             moved.pop("scanned", None)  # the hooks saw this work being made
         if facts is not None:

@@ -3,8 +3,9 @@
 The export format, version 2: a header line `{"format": "agent-git-tracker-export", "version": 2,
 "exported_at": ISO-8601, "records": N, "database": PATH, "agent_git_tracker": VERSION}`, then N
 lines `{"key": KEY, "value": OBJECT}` in key order. Every record is exported except this
-machine's own bookkeeping (`meta:schema`, `meta:batch:*`, `meta:upgrade:*`, `meta:migration:*`)
-and what derives from the records (`digest:*`, `timeline:*`), which an import makes again.
+machine's own bookkeeping (`meta:schema`, `meta:batch:*`, `meta:upgrade:*`, `meta:migration:*`,
+and `meta:logs:*`, the agents' logs read here: commit records keep their usage) and what
+derives from the records (`digest:*`, `timeline:*`), which an import makes again.
 Version 1 files (grade keys without their project) are upgraded as they are read
 (`store.upgrade`).
 """
@@ -57,6 +58,7 @@ LOCAL_META = (
     keys.meta("upgrade:"),
     upgrade.REFRESH_AGENTS,
     MIGRATION_PREFIX,
+    keys.meta("logs:"),  # the agents' logs read on this machine (`costs.stored`)
 )
 # Made again from the records by whoever imports them.
 DERIVED = ("digest:", "timeline:")
