@@ -86,6 +86,7 @@ def commit_event(rng: random.Random, index: int, when: float) -> dict[str, Any]:
         declared = {"agent": agent, "model": model, **({"setup": setup} if setup else {})}
     return {
         "type": "commit",
+        "id": f"c{index:08d}",
         "project": project,
         "time": when,
         "commit": facts,
@@ -95,7 +96,9 @@ def commit_event(rng: random.Random, index: int, when: float) -> dict[str, Any]:
     }
 
 
-def grade_event(rng: random.Random, commit: dict[str, Any], when: float) -> dict[str, Any]:
+def grade_event(
+    rng: random.Random, commit: dict[str, Any], when: float, number: int
+) -> dict[str, Any]:
     agent = commit["declared"]["agent"]
     bias = SETUPS.index(
         (agent, commit["declared"]["model"], commit["declared"].get("setup"))
@@ -104,6 +107,7 @@ def grade_event(rng: random.Random, commit: dict[str, Any], when: float) -> dict
     pick = rng.choices(grades, weights=[4 - bias % 3, 4, 3 + bias, 1 + bias % 2])
     return {
         "type": "grade",
+        "id": f"g{number:08d}",
         "project": commit["project"],
         "time": when,
         "commit": commit["commit"]["hash"],
@@ -131,11 +135,12 @@ def events(commits: int, grades: int, seed: int = 5) -> Iterator[list[dict[str, 
             yield batch
             batch = []
         when = commit["time"] + 3600 + (number // len(by_agent)) * 86_400
-        batch.append(grade_event(rng, commit, when))
+        batch.append(grade_event(rng, commit, when, number))
         if rng.random() < 0.01:
             batch.append(
                 {
                     "type": "bug",
+                    "id": f"b{number:08d}",
                     "project": commit["project"],
                     "time": when + 60,
                     "agent": commit["declared"]["agent"],

@@ -22,7 +22,9 @@ def _table_html(report: Report) -> str:
                 ("little", row.evidence == "little"),
                 ("baseline", row.kind == "human"),
                 ("halted", bool(row.halted)),
-                ("best", row.rank == 1 and row.evidence == "enough"),
+                ("subject", row.kind == "agent" and row.rank is None),
+                ("unseparated", row.leading),
+                ("best", row.rank == 1 and row.evidence == "enough" and not row.leading),
             )
             if on
         )

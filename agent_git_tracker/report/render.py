@@ -3,21 +3,32 @@
 JSON schema (`schema_version` 1; keys are only ever added, never renamed or removed)::
 
     schema_version   1
-    options          by, project, agent, since, until, min_commits, like (as given)
+    options          by, project, agent, since, until, min_commits, like, include_medium
     scoring          formula, evidence, min_commits, min_graded, prior_graded, prior_change,
-                     bug_cost (the constants of the score, see `report`)
-    totals           commits, agent_commits, human_commits, bot_commits, graded, bugs,
-                     projects, first_seen, last_seen
+                     bug_cost, and since outcomes: min_measured, weights {survival,
+                     not_reverted, not_fixed, user_grade, agent_grade, bug}, prior_commits,
+                     interval (0.9), separation (0.9), compared ("within repositories" or
+                     "across repositories") (the constants of the score, see `report`)
+    totals           commits, agent_commits, human_commits, bot_commits, graded, measured,
+                     pending, bugs, projects, first_seen, last_seen
     rows[]           ROW_FIELDS below, ranked: rows with enough evidence, then rows with
-                     little, then the human baseline (rank null)
+                     little, then rows attributed from subjects alone (rank null unless
+                     `include_medium`), then the human baseline (rank null)
     timeline[]       label, weeks[] {week (Monday, UTC), graded, mean_cs_change}
     recommendation   sentence, enough_data, label, agent, model, setup,
-                     like (null, or path, language, tracked_files, similar_projects[])
+                     like (null, or path, language, tracked_files, similar_projects[]),
+                     probability_best, separated, leading[] (labels), more_commits
 
 A row's `grades` and `agent_grades` map bad, neutral, good, excellence to counts (the user's
-and the agent's own grades of the graded commits). Numbers that cannot be computed are null;
+and the agent's own grades of the graded commits). `score` is in points, with its 90 %
+interval `score_low` … `score_high`; `probability_best` is the chance that the row is the best
+candidate (null for rows that are not candidates); `leading` marks rows the data cannot yet
+separate from the leader. `outcomes` holds `survival_14d` and `survival_30d` as {value, low,
+high, measured, pending}, `reverted_30d` and `fixed_30d` as {count, rate, low, high, measured,
+pending}, and `bulk` and `unmeasured` commit counts. Numbers that cannot be computed are null;
 floats are rounded to 3 decimals; times are ISO 8601 in UTC. CSV has one line per row with
-ROW_FIELDS as columns, the grade maps spread into `grades_bad` … `agent_grades_excellence`.
+ROW_FIELDS as columns, the grade maps spread into `grades_bad` … `agent_grades_excellence`, the
+outcomes into `survival_14d_value` … `fixed_30d_pending`, `outcomes_bulk`, `outcomes_unmeasured`.
 """
 
 from __future__ import annotations
@@ -30,7 +41,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent_git_tracker.report import model as rep
+from agent_git_tracker.report import score as sc
+from agent_git_tracker.report import stats
 from agent_git_tracker.report.model import Report, Row
+from agent_git_tracker.report.recommend import signed
+from agent_git_tracker.report.rows import WITHIN_REPOSITORIES
 
 SCHEMA_VERSION = 1
 
@@ -65,7 +80,29 @@ ROW_FIELDS = (
     "first_seen",
     "last_seen",
     "score",
+    "confidence",
+    "score_low",
+    "score_high",
+    "probability_best",
+    "leading",
+    "measured",
+    "pending",
+    "median_lines",
+    "median_files",
+    "outcomes",
 )
+
+
+SHARES = ("survival_14d", "survival_30d")
+
+
+RATES = ("reverted_30d", "fixed_30d")
+
+
+SHARE_KEYS = ("value", "low", "high", "measured", "pending")
+
+
+RATE_KEYS = ("count", "rate", "low", "high", "measured", "pending")
 
 
 NO_VALUE = "–"
@@ -79,8 +116,47 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _outcomes(row: Row) -> dict[str, Any] | None:
+    measured = row.outcomes
+    if measured is None:
+        return None
+    data: dict[str, Any] = {}
+    for name, names in [(n, SHARE_KEYS) for n in SHARES] + [(n, RATE_KEYS) for n in RATES]:
+        measure = getattr(measured, name)
+        data[name] = {key: _plain(getattr(measure, key)) for key in names}
+    data["bulk"], data["unmeasured"] = measured.bulk, measured.unmeasured
+    return data
+
+
 def row_json(row: Row) -> dict[str, Any]:
-    return {name: _plain(getattr(row, name)) for name in ROW_FIELDS}
+    data = {name: _plain(getattr(row, name)) for name in ROW_FIELDS}
+    data["outcomes"] = _outcomes(row)
+    return data
+
+
+def _scoring(by: str) -> dict[str, Any]:
+    return {
+        "formula": rep.SCORE_FORMULA,
+        "evidence": rep.EVIDENCE_RULE,
+        "min_commits": rep.MIN_COMMITS,
+        "min_graded": rep.MIN_GRADED,
+        "prior_graded": rep.PRIOR_GRADED,
+        "prior_change": rep.PRIOR_CHANGE,
+        "bug_cost": rep.BUG_COST,
+        "min_measured": rep.MIN_MEASURED,
+        "weights": {
+            "survival": stats.WEIGHT_SURVIVAL,
+            "not_reverted": stats.WEIGHT_NOT_REVERTED,
+            "not_fixed": stats.WEIGHT_NOT_FIXED,
+            "user_grade": sc.WEIGHT_USER_GRADE,
+            "agent_grade": sc.WEIGHT_AGENT_GRADE,
+            "bug": sc.WEIGHT_BUG,
+        },
+        "prior_commits": sc.PRIOR_COMMITS,
+        "interval": stats.INTERVAL,
+        "separation": sc.SEPARATION,
+        "compared": f"{'within' if by in WITHIN_REPOSITORIES else 'across'} repositories",
+    }
 
 
 def as_json(report: Report) -> dict[str, Any]:
@@ -98,16 +174,9 @@ def as_json(report: Report) -> dict[str, Any]:
             "until": options.until,
             "min_commits": options.min_commits,
             "like": options.like,
+            "include_medium": options.include_medium,
         },
-        "scoring": {
-            "formula": rep.SCORE_FORMULA,
-            "evidence": rep.EVIDENCE_RULE,
-            "min_commits": rep.MIN_COMMITS,
-            "min_graded": rep.MIN_GRADED,
-            "prior_graded": rep.PRIOR_GRADED,
-            "prior_change": rep.PRIOR_CHANGE,
-            "bug_cost": rep.BUG_COST,
-        },
+        "scoring": _scoring(options.by),
         "totals": dict(vars(report.totals)),
         "rows": [row_json(row) for row in report.rows],
         "timeline": [
@@ -135,6 +204,10 @@ def as_json(report: Report) -> dict[str, Any]:
                 "tracked_files": like.tracked_files,
                 "similar_projects": list(like.similar_projects),
             },
+            "probability_best": _plain(recommendation.probability_best),
+            "separated": recommendation.separated,
+            "leading": list(recommendation.leading),
+            "more_commits": recommendation.more_commits,
         },
     }
 
@@ -144,9 +217,22 @@ def csv_header() -> list[str]:
     for name in ROW_FIELDS:
         if name in ("grades", "agent_grades"):
             header += [f"{name}_{grade}" for grade in rep.GRADES]
+        elif name == "outcomes":
+            header += [f"{n}_{k}" for n in SHARES for k in SHARE_KEYS]
+            header += [f"{n}_{k}" for n in RATES for k in RATE_KEYS]
+            header += ["outcomes_bulk", "outcomes_unmeasured"]
         else:
             header.append(name)
     return header
+
+
+def _csv_outcomes(data: dict[str, Any] | None) -> list[Any]:
+    size = len(SHARES) * len(SHARE_KEYS) + len(RATES) * len(RATE_KEYS) + 2
+    if data is None:
+        return [""] * size
+    cells = [data[n][k] for n in SHARES for k in SHARE_KEYS]
+    cells += [data[n][k] for n in RATES for k in RATE_KEYS]
+    return [_csv_value(v) for v in [*cells, data["bulk"], data["unmeasured"]]]
 
 
 def _csv_value(value: Any) -> Any:
@@ -168,6 +254,8 @@ def as_csv(report: Report) -> str:
         for name in ROW_FIELDS:
             if name in ("grades", "agent_grades"):
                 line += [data[name][grade] for grade in rep.GRADES]
+            elif name == "outcomes":
+                line += _csv_outcomes(data[name])
             else:
                 line.append(_csv_value(data[name]))
         writer.writerow(line)
@@ -179,9 +267,30 @@ def _num(value: float | None, fmt: str) -> str:
 
 
 def _rank(row: Row) -> str:
-    if row.rank is None:
+    if row.kind == "human":
         return "base"
-    return f"{row.rank}?" if row.evidence == "little" else str(row.rank)
+    if row.rank is None:
+        return "sub"
+    mark = "?" if row.evidence == "little" else "≈" if row.leading else ""
+    return f"{row.rank}{mark}"
+
+
+def _interval(row: Row) -> str:
+    if row.score_low is None or row.score_high is None:
+        return NO_VALUE
+    return f"{signed(row.score_low)}…{signed(row.score_high)}"
+
+
+def _share(value: float | None) -> str:
+    return NO_VALUE if value is None else f"{value:.0%}"
+
+
+def _measure(row: Row, name: str) -> str:
+    measured = row.outcomes
+    if measured is None:
+        return NO_VALUE
+    measure = getattr(measured, name)
+    return _share(measure.value if name in SHARES else measure.rate)
 
 
 def _state(row: Row) -> str:
@@ -210,7 +319,36 @@ class _Column:
 COLUMNS = (
     _Column("rank", "#", _rank),
     _Column("label", "setup", lambda r: r.label, left=True),
-    _Column("score", "score", lambda r: _num(r.score, ".1f")),
+    _Column(
+        "score",
+        "score",
+        lambda r: signed(r.score),
+        "score = points against the commits of the same repositories (0: their level)",
+    ),
+    _Column("interval", "90% interval", _interval),
+    _Column("measured", "measured", lambda r: str(r.measured), "measured = commits scored"),
+    _Column("pending", "pending", lambda r: str(r.pending), "pending = too young yet"),
+    _Column("lines", "lines", lambda r: _num(r.median_lines, ".0f")),
+    _Column("files", "files", lambda r: _num(r.median_files, ".0f"), "lines, files = median"),
+    _Column(
+        "best",
+        "P(best)",
+        lambda r: _num(r.probability_best, ".2f"),
+        "P(best) = probability of being the best usable setup",
+    ),
+    _Column(
+        "kept30",
+        "kept30",
+        lambda r: _measure(r, "survival_30d"),
+        "kept14/kept30 = added lines still there after 14/30 days",
+    ),
+    _Column("reverted", "reverted", lambda r: _measure(r, "reverted_30d")),
+    _Column(
+        "fixed",
+        "fixed",
+        lambda r: _measure(r, "fixed_30d"),
+        "reverted, fixed = share of measured commits reverted, fixed within 30 days",
+    ),
     _Column("commits", "commits", lambda r: str(r.commits)),
     _Column("graded", "graded", lambda r: str(r.graded)),
     _Column(
@@ -222,8 +360,8 @@ COLUMNS = (
     _Column("grades", "grades", _grades, "grades = your grades bad/neutral/good/excellence"),
     _Column("bugs", "bugs", lambda r: str(r.bugs) if r.kind == "agent" else NO_VALUE),
     _Column("bug_rate", "bugs/100", lambda r: _num(r.bugs_per_100_commits, ".1f")),
-    _Column("lines", "lines/c", lambda r: _num(r.lines_per_commit, ".0f"), "/c = per commit"),
-    _Column("tools", "tools/c", lambda r: _num(r.tool_uses_per_commit, ".1f")),
+    _Column("kept14", "kept14", lambda r: _measure(r, "survival_14d")),
+    _Column("tools", "tools/c", lambda r: _num(r.tool_uses_per_commit, ".1f"), "/c = per commit"),
     _Column("commands", "cmds/c", lambda r: _num(r.commands_per_commit, ".1f")),
     _Column("projects", "proj", lambda r: str(r.projects)),
     _Column("state", "SP/XP/CS", _state, "SP/XP/CS = the agent's points now"),
@@ -237,13 +375,22 @@ _PRIORITY = (
     "rank",
     "label",
     "score",
+    "interval",
+    "measured",
+    "pending",
+    "lines",
+    "files",
+    "best",
+    "kept30",
+    "reverted",
+    "fixed",
     "commits",
     "graded",
     "cs",
     "bug_rate",
     "grades",
+    "kept14",
     "bugs",
-    "lines",
     "tools",
     "commands",
     "projects",
@@ -253,7 +400,7 @@ _PRIORITY = (
 )
 
 
-_ESSENTIAL = 8  # rank … grades: never left out
+_ESSENTIAL = 8  # rank … files: never left out
 
 
 _GAP = 2
@@ -308,9 +455,9 @@ def _choose(cells: dict[str, list[str]], width: int) -> tuple[list[str], int]:
 def _row_style(row: Row) -> str | None:
     if row.halted:
         return "red"
-    if row.evidence == "little":
+    if row.evidence == "little" or (row.rank is None and row.kind == "agent"):
         return "dim"
-    if row.rank == 1:
+    if row.rank == 1 and not row.leading and row.probability_best is not None:
         return "green"
     return None
 
@@ -385,10 +532,16 @@ def footnotes(report: Report, shown: Sequence[str]) -> list[str]:
     notes = ["; ".join(meanings)] if meanings else []
     if any(r.evidence == "little" for r in report.rows):
         notes.append(
-            f"? little evidence: fewer than {rep.MIN_COMMITS} commits or {rep.MIN_GRADED} "
-            "graded; ranked after the rest"
+            f"? little evidence: fewer than {rep.MIN_COMMITS} commits, or fewer than "
+            f"{rep.MIN_MEASURED} measured and {rep.MIN_GRADED} graded; ranked after the rest"
         )
-    notes.append(rep.SCORE_FORMULA)
+    if any(r.leading for r in report.rows):
+        notes.append("≈ the data cannot yet separate these rows: see the recommendation")
+    if any(r.confidence == "medium" for r in report.rows):
+        ranked = "ranked" if report.options.include_medium else "sub: not ranked (--include-medium)"
+        notes.append(f"(subject only): attributed from the commit subject alone; {ranked}")
+    compared = "within" if report.options.by in WITHIN_REPOSITORIES else "across"
+    notes.append(f"{rep.SCORE_FORMULA}; compared {compared} repositories; 90% intervals")
     if report.totals.bot_commits:
         bots = report.totals.bot_commits
         notes.append(
