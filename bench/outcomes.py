@@ -161,6 +161,8 @@ class Builder:
         if rng.random() < 0.01 and len(self.commits) > 20:
             target = self.hash_of(rng.choice(self.commits[-20:]))
             message = f'Revert "change"\n\nThis reverts commit {target}.'
+        if n % 3:  # two commits in three carry an agent's trailer (what `scan` reads)
+            message += "\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"
         parents = [self.main_mark] if self.main_mark else []
         self.main_mark = self.commit(message, ops, "refs/heads/main", parents)
         self.commits.append(self.main_mark)

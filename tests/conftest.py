@@ -7,8 +7,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from agent_git_tracker.attribution.scoring import Scored, label_of
 
 REAL_HOME = os.path.expanduser("~")
 # Copies of ../shared/fixtures: real files made by other programs (see their READMEs).
@@ -152,3 +155,33 @@ def commit(
     extra = ["--author", author] if author else []
     git(repo, "commit", "-q", "-m", message, *extra, env=env)
     return git(repo, "rev-parse", "HEAD").strip()
+
+
+def replay(repo: Path, row: dict[str, Any], message: Path) -> None:
+    """One row of a labelled fixture as a real commit (the fixture README's recipe)."""
+    message.write_bytes(row["message"].encode())
+    git(
+        repo,
+        "commit",
+        "-q",
+        "--allow-empty",
+        "--cleanup=verbatim",
+        "-F",
+        str(message),
+        "--author",
+        f"{row['author_name']} <{row['author_email']}>",
+        env={
+            "GIT_COMMITTER_NAME": row["committer_name"],
+            "GIT_COMMITTER_EMAIL": row["committer_email"],
+            "GIT_AUTHOR_DATE": row.get("author_date") or row["authored_at"],
+            "GIT_COMMITTER_DATE": row.get("committed_at") or row.get("author_date") or "",
+        },
+    )
+
+
+def scored(row: dict[str, Any], record: dict[str, Any]) -> Scored:
+    """A labelled row and what the tracker recorded of it, for `attribution.scoring`."""
+
+    return Scored(
+        label_of(row), record["agent_id"], record["model_canonical"], record["confidence"]
+    )

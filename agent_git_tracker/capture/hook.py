@@ -153,12 +153,12 @@ def head_commit() -> dict[str, Any]:
     facts: dict[str, Any] = dict(zip(_FIELDS, values, strict=False))
     message, _, stats = values[-1].partition("\0")
     facts["parents"] = facts.get("parents", "").split()
-    facts["message"] = _cap_message(message)
+    facts["message"] = cap_message(message)
     facts.update(_file_count(stats) if cut else _numstat(stats.lstrip("\0\n")))
     return facts
 
 
-def _cap_message(message: str) -> str:
+def cap_message(message: str) -> str:
     if len(message) <= MAX_MESSAGE:
         return message
     half = MAX_MESSAGE // 2  # the head has the subject, the tail the trailers

@@ -8,7 +8,17 @@ arguments and prints the result: the library never sees click.
 from __future__ import annotations
 
 # Importing the command modules registers their commands on the root group.
-from agent_git_tracker.cli import agents, hooks, install, migration, report, settings
+from agent_git_tracker.cli import agents, history, hooks, install, migration, report, settings
 from agent_git_tracker.cli.base import main, run
 
-__all__ = ["agents", "hooks", "install", "main", "migration", "report", "run", "settings"]
+__all__ = [
+    "agents",
+    "history",
+    "hooks",
+    "install",
+    "main",
+    "migration",
+    "report",
+    "run",
+    "settings",
+]

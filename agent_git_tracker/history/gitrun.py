@@ -130,14 +130,34 @@ def ignore_revs(repo: Path, tip: str) -> set[str]:
     return found
 
 
+def toplevel(path: Path) -> tuple[str, str] | None:
+    """The work tree's top and the common git folder of the repository at `path`, or None.
+    Each is asked alone: a path may hold a newline."""
+    top = _run(path, "rev-parse", "--show-toplevel")
+    common = _run(path, "rev-parse", "--path-format=absolute", "--git-common-dir")
+    if top is None or common is None:
+        return None
+    return os.fsdecode(top[:-1]), os.fsdecode(common[:-1])
+
+
 class Log:
     """A running `git log -p` of the commits after `start` up to `tip`, parents first."""
 
     def __init__(self, repo: Path, tip: str, start: str | None) -> None:
+        self._start(repo, [*_LOG, tip, *([f"^{start}"] if start else [])])
+
+    @classmethod
+    def of(cls, repo: Path, args: list[str]) -> Log:
+        """Any streamed `git log` (args after the pinned options)."""
+        log = cls.__new__(cls)
+        log._start(repo, args)
+        return log
+
+    def _start(self, repo: Path, args: list[str]) -> None:
         # Never a pipe for git's errors: a full pipe nobody reads would stall git.
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed in __exit__)
         self._process = subprocess.Popen(
-            ["git", *_PINNED, *_LOG, tip, *([f"^{start}"] if start else [])],
+            ["git", *_PINNED, *args],
             cwd=repo,
             env=_env(),
             stdin=subprocess.DEVNULL,

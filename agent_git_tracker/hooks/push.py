@@ -3,11 +3,14 @@ commits when the user asked for that."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from agent_git_tracker.capture.workspace import here, spool_dir
 from agent_git_tracker.config.settings import Config
+from agent_git_tracker.errors import TrackerError
 from agent_git_tracker.hooks.rewrite import HASH
 from agent_git_tracker.ledger.flush import Flushed, flush_repo
 from agent_git_tracker.ledger.points import is_halted
@@ -15,6 +18,7 @@ from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import Store, open_store
 
 ZERO = "0" * 40
+MEASURE_BUDGET = 0.5  # seconds a push may wait more for the outcome measures
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,22 @@ def pre_push(config: Config, stdin: str, environ: Mapping[str, str]) -> tuple[Fl
     repo = here()
     with open_store(config) as store:
         flushed = flush_repo(store, spool_dir(config, repo))
+        _measure_outcomes(store, repo, flushed)
         if not config.enforce_halt:
             return flushed, None
         return flushed, halted_in_push(store, repo["project"], pushed_refs(stdin, environ))
+
+
+def _measure_outcomes(store: Store, repo: Mapping[str, str], flushed: Flushed) -> None:
+    """The outcome measures that came due, within a budget: the rest waits for the next push
+    or `scan`."""
+    from agent_git_tracker.history.measuring import measure_into
+
+    try:
+        now = time.time()
+        measure_into(store, repo["project"], Path(repo["worktree"]), now, MEASURE_BUDGET)
+    except TrackerError as error:
+        flushed.outcome.notes.append(f"outcome measures wait for the next push: {error}")
 
 
 def halted_in_push(store: Store, project: str, refs: list[PushedRef]) -> str | None:

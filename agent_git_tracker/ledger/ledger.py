@@ -143,10 +143,20 @@ class Ledger:
         ]
         if earlier:
             self._move(project, earlier, target, facts)
-        if self.state.get(keys.commit(project, target)) is None:
+        existing = self.state.get(keys.commit(project, target))
+        if existing is None:
             self._create(project, target, inherited, event)
         elif inherited:
             self._adopt(project, target, inherited)
+        elif existing.get("scanned") and not event.get("scanned"):
+            self._hook_wins(project, target, existing, event)
+
+    def _hook_wins(self, project: str, target: str, record: Record, event: Record) -> None:
+        """What the hooks saw when a commit was made (session, environment) is stronger than
+        what a scan reads from its text, whichever was written first."""
+        record = {**record, **event["_attribution"], "origin": event_origin(event)}
+        record.pop("scanned", None)
+        self.put_commit(project, target, record)
 
     def _attribute(self, event: Record) -> Record:
         found = attribute(
@@ -161,7 +171,10 @@ class Ledger:
         if note and note not in self.outcome.notes:
             self.outcome.notes.append(note)
         setup = (event.get("session") or {}).get("setup") or event.get("declared", {}).get("setup")
-        return {**record_fields(found), "setup": setup or None}
+        fields = {**record_fields(found), "setup": setup or None}
+        if event.get("scanned"):
+            fields["evidence"] = [*fields["evidence"], "scan"]
+        return fields
 
     def _create(
         self, project: str, target: str, inherited: list[Record], own: Record | None
@@ -186,6 +199,8 @@ class Ledger:
         }
         if inherited:
             record["rewritten_from"] = sorted({e["commit"]["hash"] for e in inherited})
+        if first.get("scanned"):
+            record["scanned"] = True
         self.put_commit(project, target, record)
         self._embed_grades(project, target)
         self.outcome.commits += 1

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from agent_git_tracker.attribution.agents import AGENT_IDS
-from agent_git_tracker.attribution.scoring import Scored, label_of, measure
+from agent_git_tracker.attribution.scoring import measure
 from agent_git_tracker.config.settings import load
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import open_store
 
-from conftest import FIXTURES, git, tracker
+from conftest import FIXTURES, git, replay, scored, tracker
 
 DEV = FIXTURES / "attribution" / "dev.jsonl"
 REALWORLD = FIXTURES / "attribution" / "realworld-dev.jsonl"
@@ -39,28 +39,6 @@ def replay_repo(repo: Path) -> Path:
     return repo
 
 
-def replay(repo: Path, row: dict[str, Any], message: Path) -> None:
-    """One row as a real commit (the fixture README's recipe)."""
-    message.write_bytes(row["message"].encode())
-    git(
-        repo,
-        "commit",
-        "-q",
-        "--allow-empty",
-        "--cleanup=verbatim",
-        "-F",
-        str(message),
-        "--author",
-        f"{row['author_name']} <{row['author_email']}>",
-        env={
-            "GIT_COMMITTER_NAME": row["committer_name"],
-            "GIT_COMMITTER_EMAIL": row["committer_email"],
-            "GIT_AUTHOR_DATE": row.get("author_date") or row["authored_at"],
-            "GIT_COMMITTER_DATE": row.get("committed_at") or row.get("author_date") or "",
-        },
-    )
-
-
 def recorded(repo: Path, path: Path) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     """Each row of a fixture file with the commit record the hooks and a flush made of it."""
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -75,12 +53,6 @@ def recorded(repo: Path, path: Path) -> Iterator[tuple[dict[str, Any], dict[str,
     for row, record in zip(rows, found, strict=True):
         assert record is not None
         yield row, record
-
-
-def scored(row: dict[str, Any], record: dict[str, Any]) -> Scored:
-    return Scored(
-        label_of(row), record["agent_id"], record["model_canonical"], record["confidence"]
-    )
 
 
 def test_dev_commits_through_the_hooks(replay_repo: Path) -> None:

@@ -1,0 +1,224 @@
+"""`scan`: the commits a repository already has, recorded with the hooks' own rules.
+
+One streamed `git log` per repository (`commitlog`) finds every commit reachable from its
+local branches; the ones not recorded yet become commit events applied by the ledger, in
+batches of one write transaction each. The commit's own text and identities decide who made it
+(evidence `scan`); a commit the hooks recorded keeps its hook-time evidence (session,
+environment), which is stronger. Records are keyed by commit and counters are replayed from
+the records, so a scan killed at any instant and run again records every commit once, and a
+second scan writes nothing. The outcome measures (`measuring`) follow in the same command.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent_git_tracker.config.settings import Config
+from agent_git_tracker.errors import TrackerError, UsageError
+from agent_git_tracker.history import commitlog, gitrun
+from agent_git_tracker.ledger.flush import context_for
+from agent_git_tracker.ledger.ledger import Ledger
+from agent_git_tracker.ledger.overlay import Overlay
+from agent_git_tracker.store import keys
+from agent_git_tracker.store.db import Store
+
+BATCH = 5000  # commits per write transaction
+Progress = Callable[[str, int], None]  # (repository, commits read so far)
+
+
+@dataclass
+class Scanned:
+    """What a scan found and did in one repository."""
+
+    project: str
+    commits: int = 0
+    recorded: int = 0
+    already: int = 0
+    agents: dict[str, int] = field(default_factory=dict)
+    measured: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def locate(path: Path) -> dict[str, str]:
+    """The repository at `path`: its project (main worktree) and common git folder."""
+    found = gitrun.toplevel(path)
+    if found is None:
+        raise UsageError(f"{path} is not inside a git repository")
+    top, common = found
+    common_path = Path(common)
+    project = str(common_path.parent) if common_path.name == ".git" else top
+    return {"project": project, "worktree": top, "common_dir": common}
+
+
+def repositories(root: Path) -> tuple[list[Path], list[str]]:
+    """Every repository below `root` (not inside another's work tree), and what could not be
+    read, each with the reason."""
+    found, skipped = [], []
+
+    def failed(error: OSError) -> None:
+        skipped.append(f"{error.filename}: {error.strerror}")
+
+    for folder, subfolders, files in os.walk(root, onerror=failed, followlinks=False):
+        if ".git" in subfolders or ".git" in files:
+            found.append(Path(folder))
+            subfolders[:] = []  # its own folders are its work tree (or submodules)
+            continue
+        subfolders[:] = sorted(s for s in subfolders if s not in _NEVER)
+    return found, skipped
+
+
+_NEVER = frozenset({"node_modules", ".venv", "venv", "__pycache__", ".tox", ".cache"})
+
+
+def scan_repository(
+    store: Store, path: Path, since: str | None = None, progress: Progress | None = None
+) -> Scanned:
+    """Record every commit of one repository that is not recorded yet."""
+    repo = locate(path)
+    result = Scanned(repo["project"])
+    known = _recorded(store, repo["project"])
+    context = context_for(store.config, {repo["project"]})
+    batch: list[dict[str, Any]] = []
+    for facts in _commits(Path(repo["worktree"]), since):
+        result.commits += 1
+        if facts["hash"] in known:
+            result.already += 1
+        else:
+            batch.append(_event(repo, facts))
+        if len(batch) >= BATCH:
+            _write(store, batch, context, result)
+            batch = []
+        if progress is not None and result.commits % 500 == 0:
+            progress(repo["project"], result.commits)
+    if batch:
+        _write(store, batch, context, result)
+    if progress is not None:
+        progress(repo["project"], result.commits)
+    return result
+
+
+def _recorded(store: Store, project: str) -> set[str]:
+    prefix = keys.commit(project, "")
+    with store.reading() as view:
+        return {key[len(prefix) :] for key in view.keys(prefix)}
+
+
+def _commits(worktree: Path, since: str | None) -> Iterator[dict[str, Any]]:
+    with gitrun.Log.of(worktree, commitlog.args(["--branches", "HEAD"], since)) as log:
+        yield from commitlog.parse(log.stdout)
+        log.check()
+
+
+def _event(repo: dict[str, str], facts: dict[str, Any]) -> dict[str, Any]:
+    """A commit event as the hook would have made it, dated when the commit was made."""
+    return {
+        "id": f"scan-{facts['hash']}",
+        "type": "commit",
+        "time": _epoch(facts["committed_at"]),
+        "project": repo["project"],
+        "worktree": repo["worktree"],
+        "commit": facts,
+        "session": None,
+        "declared": {},
+        "markers": [],
+        "scanned": True,
+    }
+
+
+def _epoch(stamp: str) -> float:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stamp).timestamp()
+    except ValueError:
+        return time.time()
+
+
+def _write(store: Store, events: list[dict[str, Any]], context: Any, result: Scanned) -> None:
+    """One batch in one write transaction; commits recorded meanwhile (a hook's flush) win."""
+    with store.writing() as txn:
+        state = Overlay(txn)
+        outcome = Ledger(state, context).apply(events)
+        txn.put_many(state.dirty)
+    result.recorded += outcome.commits
+    result.already += len(events) - outcome.commits
+    for event in events:
+        record = state.get(keys.commit(event["project"], event["commit"]["hash"])) or {}
+        if record.get("kind") == "agent" and record.get("scanned"):
+            agent = record["agent_id"]
+            result.agents[agent] = result.agents.get(agent, 0) + 1
+
+
+def check_paths(paths: list[Path], all_under: Path | None) -> tuple[list[Path], list[str]]:
+    """The repositories to scan: the paths given, the repositories under `all_under`, else the
+    current one; and the folders skipped, with why."""
+    found, skipped = list(paths), list[str]()
+    if all_under is not None:
+        if not all_under.is_dir():
+            raise UsageError(f"--all-under {all_under}: no such folder")
+        below, skipped = repositories(all_under)
+        found += below
+    if not found:
+        found = [Path.cwd()]
+    for path in found:
+        if not path.exists():
+            raise UsageError(f"{path} does not exist")
+    return found, skipped
+
+
+def note(error: TrackerError, path: Path) -> str:
+    return f"{path}: skipped, {error}"
+
+
+@dataclass
+class Summary:
+    """A whole scan: each repository's result, and what was skipped and why."""
+
+    repositories: list[Scanned] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def recorded(self) -> int:
+        return sum(r.recorded for r in self.repositories)
+
+
+def scan(
+    config: Config,
+    paths: list[Path],
+    all_under: Path | None = None,
+    since: str | None = None,
+    progress: Progress | None = None,
+    now: float | None = None,
+) -> Summary:
+    """Scan the repositories named (or found under `all_under`, else the current one), then
+    measure their commits' outcomes."""
+    from agent_git_tracker.history.measuring import measure_into
+    from agent_git_tracker.store.db import open_store
+
+    targets, skipped = check_paths(paths, all_under)
+    summary = Summary(skipped=skipped)
+    with open_store(config) as store:
+        for path in targets:
+            try:
+                result = scan_repository(store, path, since, progress)
+                result.measured = measure_into(store, result.project, path, now or time.time())
+            except TrackerError as error:
+                summary.skipped.append(note(error, path))
+                continue
+            summary.repositories.append(result)
+    return summary
+
+
+def summary_data(summary: Summary) -> dict[str, Any]:
+    """The summary as `scan --json` prints it."""
+    return {
+        "repositories": [vars(r) for r in summary.repositories],
+        "skipped": summary.skipped,
+        "recorded": summary.recorded,
+        "commits": sum(r.commits for r in summary.repositories),
+    }
