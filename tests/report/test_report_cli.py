@@ -28,6 +28,8 @@ def test_report_formats_through_the_cli(repo: Path, db_path: Path, tmp_path: Pat
     assert "Wrote the HTML report" in out and page.read_text().startswith("<!")
     by_agent = json.loads(tracker("report", "--by", "agent", "--json", cwd=repo).stdout)
     assert by_agent["options"]["by"] == "agent"
+    medium = json.loads(tracker("report", "--include-medium", "--json", cwd=repo).stdout)
+    assert medium["options"]["include_medium"] is True
     like = json.loads(tracker("report", "--like", ".", "--json", cwd=repo).stdout)
     assert like["recommendation"]["like"]["similar_projects"] == [str(repo)]
     recent = json.loads(
@@ -73,6 +75,8 @@ def test_demo_runs_end_to_end_and_touches_nothing_of_the_user(
     assert "pushed to a local bare remote" in out
     assert "claude-code / claude-opus-4.5 / plan-first" in out
     assert "Recommendation: Use claude-code" in out
+    # The recommendation rests on measured outcomes, not only on grades.
+    assert "(12 measured, 6 graded): 100% of its" in " ".join(out.split())
     assert sorted(hermetic.rglob("*")) == before
     assert not db_path.exists()
 
