@@ -8,7 +8,8 @@ from importlib import resources
 from typing import Any
 
 from agent_git_tracker.report.model import Report
-from agent_git_tracker.report.render import COLUMNS, as_json, footnotes, title
+from agent_git_tracker.report.render import as_json
+from agent_git_tracker.report.table import COLUMNS, footnotes, title
 
 
 def _table_html(report: Report) -> str:

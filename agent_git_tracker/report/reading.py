@@ -100,9 +100,6 @@ _COMMIT_FIELDS = operator.itemgetter(*_COMMIT_FIELD_NAMES)
 _GRADE_FIELDS = operator.itemgetter("agent_id", "commit", "project_path")
 
 
-_GRADE_PARTS = ("agent_grade", "user_grade", "score_before", "score_after")
-
-
 class Reader:
     """One pass over the records the report needs, into a tally per cell.
 
@@ -338,7 +335,14 @@ class Reader:
         stamp = record.get("timestamp")
         if isinstance(stamp, str) and stamp.endswith(("+00:00", "Z")):
             stamp = stamp[:10]  # grade_kind finds the week from the day of a UTC time
-        memo = (stamp, *(record.get(f) for f in _GRADE_PARTS))
+        get = record.get
+        memo = (
+            stamp,
+            get("agent_grade"),
+            get("user_grade"),
+            get("score_before"),
+            get("score_after"),
+        )
         try:
             return self.grade_kinds[memo]
         except KeyError:

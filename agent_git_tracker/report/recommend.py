@@ -111,9 +111,8 @@ def _unseparated(ranking: Ranking, lead_in: str, scope: str) -> str:
     more = ranking.choice.more_commits
     if not any(row.measured for row in [best, *group]):
         what = (
-            "None of their commits has a measured outcome yet (a commit's is measured once it "
-            "is 30 days old); your grades of their commits (`agent-git-tracker grade`) add "
-            "evidence sooner."
+            f"None of their commits has a measured outcome yet ({_how([best, *group])}); your "
+            "grades of their commits (`agent-git-tracker grade`) add evidence sooner."
         )
     elif more is not None:
         what = (
@@ -164,9 +163,15 @@ def _short(ranking: Ranking, where: str) -> str:
         f"no setup{where} has {MIN_COMMITS} commits of which {MIN_MEASURED} measured or "
         f"{MIN_GRADED} graded yet (closest: {closest.label}, {_count(closest.commits, 'commit')}, "
         f"{closest.measured} measured, {closest.pending} pending, {closest.graded} graded); "
-        "a commit's outcome is measured once it is 30 days old, and you can grade commits "
-        "with `agent-git-tracker grade`"
+        f"{_how([closest])}, and you can grade commits with `agent-git-tracker grade`"
     )
+
+
+def _how(rows: list[Row]) -> str:
+    """How the outcomes of these rows' commits get measured."""
+    if any(row.outcomes and row.outcomes.unmeasured for row in rows):
+        return "`agent-git-tracker scan` measures what became of past commits"
+    return "a commit's outcome is measured once it is 30 days old"
 
 
 def _answer(ranking: Ranking, like: Like | None, sentence: str) -> Recommendation:

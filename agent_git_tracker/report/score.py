@@ -148,7 +148,7 @@ def fit(
             group.squares += max(0.0, o.score_squares - o.scored * mean * mean)
     _variances(groups)
     scored = [key for key, group in groups.items() if group.n]
-    effects, covariance = _posterior([groups[key] for key in scored])
+    effects, covariance = _centred(*_posterior([groups[key] for key in scored]), groups, scored)
     index = {key: i for i, key in enumerate(scored)}
     estimates = {
         key: _estimate(
@@ -201,6 +201,25 @@ def _posterior(groups: Sequence[_Group]) -> tuple[list[float], list[list[float]]
     covariance = _inverse(precision)
     effects = [sum(c * r for c, r in zip(row, rhs, strict=True)) for row in covariance]
     return effects, covariance
+
+
+def _centred(
+    effects: list[float], covariance: list[list[float]], groups: Mapping[K, _Group], keys: list[K]
+) -> tuple[list[float], list[list[float]]]:
+    """The effects less their mean over all scored commits, and their covariance.
+
+    Every level can rise as every effect falls: only the prior holds that common shift, so each
+    effect alone is far less certain than any difference between two. Against the average
+    commit, a row's interval is about its own commits; differences are unchanged."""
+    total = sum(groups[key].n for key in keys)
+    weights = [groups[key].n / total for key in keys] if total else []
+    mean = sum(w * e for w, e in zip(weights, effects, strict=True))
+    towards = [sum(c * w for c, w in zip(row, weights, strict=True)) for row in covariance]
+    common = sum(w * t for w, t in zip(weights, towards, strict=True))
+    size = range(len(effects))
+    return [e - mean for e in effects], [
+        [covariance[i][j] - towards[i] - towards[j] + common for j in size] for i in size
+    ]
 
 
 def _inverse(matrix: Sequence[Sequence[float]]) -> list[list[float]]:

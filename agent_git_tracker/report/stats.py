@@ -21,7 +21,8 @@ reported against its commits.
 Then `score.fit(cells, judgements, within_repositories=True)` gives each row its score and 90 %
 interval, and `score.choose(fit, candidates)` the probability that each candidate row is the
 best; `measures(outcomes)` gives a row's four measures with their intervals, `median(values)`
-its median lines and files per commit.
+its median lines and files per commit. `facts.rank(facts)` does all of it in one call from a
+list of per-commit `facts.Fact`s (row, repository, outcome, lines, files, grades, bugs).
 
 The rules
 ---------
@@ -90,42 +91,59 @@ class Outcomes:
 
     def add(self, outcome: Sequence[Any] | None) -> None:
         """One commit's measures (`digest.outcome_kind`), or None when never measured."""
-        self.commits += 1
-        if outcome is None:
-            self.unmeasured += 1
-            return
-        s14, s30, reverted, fixed, bulk = outcome[:5]
-        if bulk:
-            self.bulk += 1
-            return
-        decided = reverted is not None and fixed is not None
-        if s14 is not None:
-            self.s14_measured += 1
-            self.s14_sum += s14
-        elif not decided:
-            self.s14_pending += 1
-        if s30 is not None:
-            self.s30_measured += 1
-            self.s30_sum += s30
-        elif not decided:
-            self.s30_pending += 1
-        if reverted is None:
-            self.reverted_pending += 1
-        else:
-            self.reverted_measured += 1
-            self.reverted += reverted
-        if fixed is None:
-            self.fixed_pending += 1
-        else:
-            self.fixed_measured += 1
-            self.fixed += fixed
-        if not decided:
-            self.pending += 1
-            return
-        score = _score(s30 if s30 is not None else s14, reverted, fixed)
-        self.scored += 1
-        self.score_sum += score
-        self.score_squares += score * score
+        self.add_all((outcome,))
+
+    def add_all(self, outcomes: Iterable[Sequence[Any] | None]) -> None:
+        """Many commits' measures: the report's hottest loop, so sums are kept in locals."""
+        commits = unmeasured = bulks = pending = scored = 0
+        score_sum = score_squares = 0.0
+        s14_n = s14_pending = s30_n = s30_pending = 0
+        s14_sum = s30_sum = 0.0
+        rev_n = rev = rev_pending = fix_n = fix = fix_pending = 0
+        for outcome in outcomes:
+            commits += 1
+            if outcome is None:
+                unmeasured += 1
+                continue
+            s14, s30, reverted, fixed, bulk = outcome[:5]
+            if bulk:
+                bulks += 1
+                continue
+            decided = reverted is not None and fixed is not None
+            if s14 is not None:
+                s14_n += 1
+                s14_sum += s14
+            elif not decided:
+                s14_pending += 1
+            if s30 is not None:
+                s30_n += 1
+                s30_sum += s30
+            elif not decided:
+                s30_pending += 1
+            if reverted is None:
+                rev_pending += 1
+            else:
+                rev_n += 1
+                rev += reverted
+            if fixed is None:
+                fix_pending += 1
+            else:
+                fix_n += 1
+                fix += fixed
+            if not decided:
+                pending += 1
+                continue
+            score = _score(s30 if s30 is not None else s14, reverted, fixed)
+            scored += 1
+            score_sum += score
+            score_squares += score * score
+        self.merge(
+            Outcomes(
+                commits, unmeasured, bulks, pending, scored, score_sum, score_squares,
+                s14_n, s14_sum, s14_pending, s30_n, s30_sum, s30_pending,
+                rev_n, rev, rev_pending, fix_n, fix, fix_pending,
+            )
+        )  # fmt: skip
 
     def merge(self, other: Outcomes) -> None:
         """Add another's sums to these."""

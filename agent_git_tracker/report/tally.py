@@ -38,6 +38,7 @@ class Tally:
         "graded",
         "kinds",
         "lines",
+        "measures",
         "outcomes",
         "owner",
         "projects",
@@ -65,6 +66,7 @@ class Tally:
         self.sizes: list[float] = []  # lines changed per commit, where known
         self.files: list[int] = []  # files changed per commit, where known
         self.outcomes = Outcomes()
+        self.measures: list[Any] = []  # outcome measures per commit, summed in `settle`
 
     def add_commit(
         self, stamp: str | None, lines: Any, files: Any = None, outcome: Any = None
@@ -80,7 +82,7 @@ class Tally:
             self.sizes.append(lines)
         if type(files) is int:
             self.files.append(files)
-        self.outcomes.add(outcome)
+        self.measures.append(outcome)
 
     def add_grade(self, kind: Sequence[Any] | None) -> None:
         """One graded commit, as `digest.grade_kind` describes it; summed up in `settle`."""
@@ -90,7 +92,9 @@ class Tally:
 
     def settle(self) -> None:
         """Sum the grades counted by `add_grade`: (week graded, agent grade, user grade,
-        CS change) → how many."""
+        CS change) → how many; and the outcome measures of the commits."""
+        self.outcomes.add_all(self.measures)
+        self.measures.clear()
         for (week, agent_grade, user_grade, change), count in self.kinds.items():
             self.graded += count
             self.cs += change * count

@@ -24,6 +24,7 @@ from agent_git_tracker.report import html, render
 from agent_git_tracker.report.build import build_report
 from agent_git_tracker.report.model import Report, ReportOptions, Row
 from agent_git_tracker.report.run import absolute_time, run_report
+from agent_git_tracker.report.table import as_table
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import Store, open_store
 
@@ -278,7 +279,7 @@ def test_little_evidence_is_marked_and_never_ranked_first(store: Store) -> None:
     ]
     # Its score is the highest (four excellent grades), yet it ranks after the others.
     assert row(report, "gemini-cli / gemini-2.5-pro").score == pytest.approx(100 * 0.3 * 2 / 7)
-    table = render.as_table(report, 120, color=False)
+    table = as_table(report, 120, color=False)
     assert re.search(r"^\s+3\?\s+gemini-cli", table, re.MULTILINE)
     assert "? little evidence" in table
 
@@ -298,9 +299,9 @@ def test_the_recommendation_names_the_setup_and_the_numbers_behind_it(store: Sto
         "(90 % interval -14.5 to +18.2) over 12 commits in 1 project (none measured yet, 6 "
         "graded): 8.3 bugs per 100 commits. Its probability of being the best is 0.55: the "
         "data cannot yet separate it from codex / gpt-5 (score +0.0, probability 0.45). None "
-        "of their commits has a measured outcome yet (a commit's is measured once it is 30 "
-        "days old); your grades of their commits (`agent-git-tracker grade`) add evidence "
-        "sooner."
+        "of their commits has a measured outcome yet (`agent-git-tracker scan` measures what "
+        "became of past commits); your grades of their commits (`agent-git-tracker grade`) add "
+        "evidence sooner."
     )
 
 
@@ -318,8 +319,8 @@ def test_not_enough_data_is_said_plainly(store: Store) -> None:
     assert report.recommendation.sentence == (
         "Not enough data to recommend a setup: no setup has 10 commits of which 10 measured or "
         "5 graded yet (closest: claude-code / opus / tdd, 12 commits, 0 measured, 0 pending, 1 "
-        "graded); a commit's outcome is measured once it is 30 days old, and you can grade "
-        "commits with `agent-git-tracker grade`."
+        "graded); `agent-git-tracker scan` measures what became of past commits, and you can "
+        "grade commits with `agent-git-tracker grade`."
     )
 
 
@@ -561,7 +562,7 @@ def test_csv_has_a_header_and_one_line_per_row(store: Store) -> None:
 
 @pytest.mark.parametrize("width", [80, 160, 240])
 def test_the_table_fits_the_terminal(store: Store, width: int) -> None:
-    table = render.as_table(report_of(store, standard()), width, color=False)
+    table = as_table(report_of(store, standard()), width, color=False)
     assert "\x1b[" not in table
     assert all(len(line) <= width for line in table.splitlines()), table
     header = next(line for line in table.splitlines() if line.lstrip().startswith("#"))
@@ -579,7 +580,7 @@ def test_the_table_fits_the_terminal(store: Store, width: int) -> None:
 def test_long_labels_are_shortened_in_the_middle(store: Store) -> None:
     r = Records()
     r.commit(SHOP, 1, "an-agent-with-a-remarkably-long-name", "a-model-name-as-long", "setup-x")
-    table = render.as_table(report_of(store, r), 80, color=False)
+    table = as_table(report_of(store, r), 80, color=False)
     assert all(len(line) <= 80 for line in table.splitlines()), table
     assert "an-agent-with-a" in table and "…" in table and "setup-x" in table
 

@@ -15,9 +15,13 @@ import pytest
 from test_report import Records, report_of, row
 
 from agent_git_tracker.config.settings import load
+from agent_git_tracker.ledger import digest
+from agent_git_tracker.models import GRADE_LABELS
 from agent_git_tracker.report import render, score, stats
+from agent_git_tracker.report.facts import Fact, rank
 from agent_git_tracker.report.model import Report
 from agent_git_tracker.report.stats import Outcomes
+from agent_git_tracker.report.table import as_table
 from agent_git_tracker.store.db import Store, open_store
 
 SHOP, API = "/home/dev/src/shop", "/home/dev/src/api"
@@ -208,7 +212,7 @@ def test_a_clear_winner_is_separated(store: Store) -> None:
     assert f"best of the 3 usable setups is {claude.probability_best:.2f}" in sentence
     data = render.as_json(report)["recommendation"]
     assert data["separated"] is True and data["probability_best"] >= 0.9
-    table = render.as_table(report, 200, color=False)
+    table = as_table(report, 200, color=False)
     assert "≈" not in table.split("\n\n")[1]  # nothing unseparated is marked
 
 
@@ -285,7 +289,7 @@ def test_subject_only_attributions_are_shown_apart_and_ranked_when_asked(store: 
     )
     assert row(report, "codex / gpt-5").rank == 1
     assert report.recommendation.row == row(report, "codex / gpt-5")
-    table = render.as_table(report, 200, color=False)
+    table = as_table(report, 200, color=False)
     assert "sub  codex / gpt-5 (subject only)" in table
     assert "attributed from the commit subject alone" in table
     included = report_of(store, include_medium=True)
@@ -324,3 +328,60 @@ def test_json_and_csv_carry_the_intervals(store: Store) -> None:
     lines = list(csv.DictReader(io.StringIO(render.as_csv(report))))
     assert lines[0]["survival_30d_measured"] == "30"
     assert float(lines[0]["score_low"]) < float(lines[0]["score_high"])
+
+
+def test_plain_facts_give_the_same_numbers_as_the_database(store: Store) -> None:
+    """One implementation of the maths: per-commit facts from anywhere (a team report's
+    DuckDB rows) give what the report computes from the database."""
+    r = Records()
+    commits(r, SHOP, "claude-code", "opus", mixed(24))
+    commits(r, API, "claude-code", "opus", mixed(8), start=40)
+    commits(r, SHOP, "codex", "gpt-5", [outcome(FIXED) if i % 3 else g for i, g in
+                                         enumerate(mixed(20))])  # fmt: skip
+    commits(r, API, "aider", "gpt-4o", mixed(15))
+    commits(r, SHOP, "human", None, mixed(10), kind="human")
+    commits(r, API, "human", None, mixed(10), start=50, kind="human")
+    for i, (agent_grade, user_grade) in enumerate([("good", "excellence"), ("bad", "good")]):
+        r.grade("claude-code", SHOP, f"clau{i:036x}", agent_grade, user_grade)
+        r.grade("codex", SHOP, f"code{i:036x}", user_grade, agent_grade)
+    r.bug("codex", SHOP, f"code{3:036x}", "2026-02-01T00:00:00.000+00:00")
+    report = report_of(store, r.digests())
+
+    graded = {v["commit"]: v for k, v in r.items.items() if k.startswith("retrospective:")}
+    bugs = {v["commit"] for k, v in r.items.items() if k.startswith("bug:")}
+    facts = []
+    for key, record in r.items.items():
+        if not key.startswith("commit:"):
+            continue
+        agent, commit_hash = record["agent_id"], record["commit_hash"]
+        grade = graded.get(commit_hash, {})
+        facts.append(
+            Fact(
+                row="human (baseline)" if agent == "human" else f"{agent} / {record['model']}",
+                repository=record["project_path"],
+                outcome=digest.outcome_kind(record.get("outcomes")),
+                lines=record["insertions"] + record["deletions"],
+                files=record["files_changed"],
+                user_grade=GRADE_LABELS.get(grade.get("user_grade", 0)),
+                agent_grade=GRADE_LABELS.get(grade.get("agent_grade", 0)),
+                bugs=int(commit_hash in bugs),
+            )
+        )
+    usable = {x.label for x in report.rows if x.probability_best is not None}
+    ranked = rank(facts, lambda key: key in usable)
+    assert [x.label for x in report.rows if x.kind == "agent"] == [
+        key for key in ranked.order if key != "human (baseline)"
+    ]
+    for shown in report.rows:
+        summary = ranked.rows[shown.label]
+        assert (shown.score, shown.score_low, shown.score_high) == pytest.approx(
+            (summary.estimate.score, summary.estimate.low, summary.estimate.high)
+        )
+        assert shown.outcomes == summary.measures
+        assert (shown.median_lines, shown.median_files) == (
+            summary.median_lines,
+            summary.median_files,
+        )
+        if shown.probability_best is not None:
+            assert shown.probability_best == ranked.choice.probability[shown.label]
+    assert report.recommendation.separated is ranked.choice.separated
