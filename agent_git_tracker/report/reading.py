@@ -78,6 +78,10 @@ def _bound(text: str | None, name: str, end: bool) -> str | None:
     return key[:10] + "T23:59:59" if end and len(text) == 10 else key
 
 
+def _as_tuple(kind: list[Any] | None) -> tuple[Any, ...] | None:
+    return None if kind is None else tuple(kind)
+
+
 def _matches(project: str, wanted: str) -> bool:
     """`--project` names a project path, or part of one."""
     return project == wanted or wanted in project
@@ -127,7 +131,7 @@ class Reader:
         self.digest_index: dict[str, Tally | None] = {}
         self.graded_digests = 0
         self.quoted: dict[str, str] = {}
-        self.grade_kinds: dict[tuple[Any, ...], list[Any] | None] = {}
+        self.grade_kinds: dict[tuple[Any, ...], tuple[Any, ...] | None] = {}
         # (agent, commit hash) of the grades already counted from their commit records.
         self.embedded: set[tuple[str, str]] = set()
         self.fallbacks: dict[tuple[str, str | None], Tally] = {}
@@ -177,21 +181,25 @@ class Reader:
             if type(fact) is not list or len(fact) < 7:
                 continue  # not counted: the commit records are read instead
             seen += 1
-            if len(fact) < 10:  # written by an earlier version
-                fact = [*fact, None, None, "high"][:10]
-            cell = (fact[0], fact[1], fact[2], fact[3], key[7 : key.rindex(":")], fact[9])
+            try:
+                kind, agent, model, setup, stamp, lines, grade, files, outcome, confidence = fact
+            except ValueError:  # written by another version: missing fields are None
+                kind, agent, model, setup, stamp, lines, grade, files, outcome, confidence = (
+                    fact + [None] * 3
+                )[:10]
+            cell = (kind, agent, model, setup, key[7 : key.rindex(":")], confidence)
             tally = cells.get(cell, MISSING)
             if tally is MISSING:
                 tally = cells[cell] = self._tally((*cell[:4], _unquoted(cell[4]), cell[5]))
-            if fact[6]:
+            if grade:
                 graded += 1
-            if tally is None or (timed and not self.in_time(fact[4])):
+            if tally is None or (timed and not self.in_time(stamp)):
                 index[key] = None
                 continue
             index[key] = tally
-            tally.add_commit(fact[4], fact[5], fact[7], fact[8])
-            if fact[6]:
-                tally.add_grade(fact[6])
+            tally.add_commit(stamp, lines, files, outcome)
+            if grade:
+                tally.add_grade(grade)
         self.graded_digests = graded
         return seen
 
@@ -330,7 +338,7 @@ class Reader:
                     continue
             tally.add_grade(self._grade_kind(record))
 
-    def _grade_kind(self, record: dict[str, Any]) -> list[Any] | None:
+    def _grade_kind(self, record: dict[str, Any]) -> tuple[Any, ...] | None:
         """`digest.grade_kind`, worked out once per distinct day and grades."""
         stamp = record.get("timestamp")
         if isinstance(stamp, str) and stamp.endswith(("+00:00", "Z")):
@@ -346,10 +354,10 @@ class Reader:
         try:
             return self.grade_kinds[memo]
         except KeyError:
-            kind = self.grade_kinds[memo] = digest.grade_kind(record)
+            kind = self.grade_kinds[memo] = _as_tuple(digest.grade_kind(record))
             return kind
         except TypeError:  # a value that cannot be hashed: some other program's record
-            return digest.grade_kind(record)
+            return _as_tuple(digest.grade_kind(record))
 
     def _retrospectives(self, source: Source | RawSource) -> Iterator[tuple[str, dict[str, Any]]]:
         """The grades not already counted with their commit, nor left out by --agent: chosen
@@ -374,6 +382,11 @@ class Reader:
             return  # every grade was counted with its commit
         embedded = self._embedded()
         pairs, decode = _pairs(source, "retrospective:")
+        if not embedded and wanted is None:  # every grade is needed
+            for key, raw in pairs:
+                if type(record := decode(raw)) is dict:
+                    yield key, record
+            return
         for key, raw in pairs:
             if needed(key) and type(record := decode(raw)) is dict:
                 yield key, record

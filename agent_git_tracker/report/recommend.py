@@ -175,18 +175,17 @@ def _how(rows: list[Row]) -> str:
 
 
 def _answer(ranking: Ranking, like: Like | None, sentence: str) -> Recommendation:
+    """The sentence with the row it rests on (the leader) and how sure that is."""
     best = ranking.candidates[0] if ranking.candidates else None
-    choice = ranking.choice
+    leading = [r.label for r in ranking.candidates if r is best or r.leading]
     return Recommendation(
         sentence,
         best,
         like,
         probability_best=None if best is None else best.probability_best,
-        separated=choice.separated,
-        leading=tuple(r.label for r in ranking.candidates if r.leading or r is best)
-        if best is not None and not choice.separated
-        else (() if best is None else (best.label,)),
-        more_commits=choice.more_commits,
+        separated=ranking.choice.separated,
+        leading=tuple(leading),
+        more_commits=ranking.choice.more_commits,
     )
 
 

@@ -214,12 +214,8 @@ def _groups(
     return groups, per_repository
 
 
-def ranked(reader: Reader, cells: Iterable[Cell], by: str) -> Ranking:
-    """Ranked rows with enough evidence by score, then ranked rows with little, then rows
-    attributed from subjects alone (unless the options rank them), then the human baseline."""
-    grouping = _Grouping(by, reader)
-    groups, per_repository = _groups(grouping, cells)
-    judgements = {
+def _judgements(groups: Mapping[Key, Tally]) -> dict[Key, Judgement]:
+    return {
         key: Judgement.of_counts(
             tally.commits,
             dict(zip(GRADES, tally.user_counts, strict=True)),
@@ -228,19 +224,17 @@ def ranked(reader: Reader, cells: Iterable[Cell], by: str) -> Ranking:
         )
         for key, tally in groups.items()
     }
-    fitted = score.fit(per_repository, judgements, within_repositories=by in WITHIN_REPOSITORIES)
-    usage = grouping.usage()
-    keyed = [
-        (key, _row(key, tally, grouping, usage, fitted.estimates[key]), tally)
-        for key, tally in groups.items()
-        if tally.commits >= reader.options.min_commits
-        and (tally.commits or tally.graded or tally.bugs)  # tallies whose commits were filtered
-    ]
-    include = reader.options.include_medium
-    order = sorted(
+
+
+Keyed = tuple[Key, Row, Tally]
+
+
+def _ordered(keyed: Iterable[Keyed], include_medium: bool) -> list[Keyed]:
+    """Agent rows: ranked ones with enough evidence by score, then little, then unranked."""
+    return sorted(
         (item for item in keyed if item[1].kind == "agent"),
         key=lambda item: (
-            item[1].confidence == "medium" and not include,
+            item[1].confidence == "medium" and not include_medium,
             item[1].evidence != "enough",
             -(item[1].score or 0),
             -item[1].measured,
@@ -249,6 +243,24 @@ def ranked(reader: Reader, cells: Iterable[Cell], by: str) -> Ranking:
             item[1].label,
         ),
     )
+
+
+def ranked(reader: Reader, cells: Iterable[Cell], by: str) -> Ranking:
+    """Ranked rows with enough evidence by score, then ranked rows with little, then rows
+    attributed from subjects alone (unless the options rank them), then the human baseline."""
+    grouping = _Grouping(by, reader)
+    groups, per_repository = _groups(grouping, cells)
+    within = by in WITHIN_REPOSITORIES
+    fitted = score.fit(per_repository, _judgements(groups), within_repositories=within)
+    usage = grouping.usage()
+    keyed = [
+        (key, _row(key, tally, grouping, usage, fitted.estimates[key]), tally)
+        for key, tally in groups.items()
+        if tally.commits >= reader.options.min_commits
+        and (tally.commits or tally.graded or tally.bugs)  # tallies whose commits were filtered
+    ]
+    include = reader.options.include_medium
+    order = _ordered(keyed, include)
     ranks = [item for item in order if include or item[1].confidence != "medium"]
     usable = [item for item in ranks if item[1].evidence == "enough" and not item[1].halted]
     choice = score.choose(fitted, [key for key, _, _ in usable])

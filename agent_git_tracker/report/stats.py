@@ -105,11 +105,15 @@ class Outcomes:
             if outcome is None:
                 unmeasured += 1
                 continue
-            s14, s30, reverted, fixed, bulk = outcome[:5]
+            try:
+                s14, s30, reverted, fixed, bulk = outcome
+            except ValueError:  # a longer list, from a later digest format
+                s14, s30, reverted, fixed, bulk = outcome[:5]
             if bulk:
                 bulks += 1
                 continue
-            decided = reverted is not None and fixed is not None
+            rev_known, fix_known = reverted is not None, fixed is not None
+            decided = rev_known and fix_known
             if s14 is not None:
                 s14_n += 1
                 s14_sum += s14
@@ -120,16 +124,12 @@ class Outcomes:
                 s30_sum += s30
             elif not decided:
                 s30_pending += 1
-            if reverted is None:
-                rev_pending += 1
-            else:
-                rev_n += 1
-                rev += reverted
-            if fixed is None:
-                fix_pending += 1
-            else:
-                fix_n += 1
-                fix += fixed
+            rev_n += rev_known
+            rev += reverted or 0
+            rev_pending += not rev_known
+            fix_n += fix_known
+            fix += fixed or 0
+            fix_pending += not fix_known
             if not decided:
                 pending += 1
                 continue

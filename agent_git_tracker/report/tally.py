@@ -87,7 +87,7 @@ class Tally:
     def add_grade(self, kind: Sequence[Any] | None) -> None:
         """One graded commit, as `digest.grade_kind` describes it; summed up in `settle`."""
         if kind:
-            key = tuple(kind)
+            key = kind if type(kind) is tuple else tuple(kind)
             self.kinds[key] = self.kinds.get(key, 0) + 1
 
     def settle(self) -> None:
