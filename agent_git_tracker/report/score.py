@@ -242,16 +242,17 @@ def _inverse(matrix: Sequence[Sequence[float]]) -> list[list[float]]:
 
 
 def cholesky(matrix: Sequence[Sequence[float]]) -> list[list[float]]:
-    """The lower triangular L with L Lᵀ = matrix (symmetric, positive definite)."""
+    """The lower triangular L with L Lᵀ = matrix (symmetric, positive semi-definite): a
+    direction of no variance, as effects measured against their own mean have, gets zeros."""
     size = len(matrix)
     lower = [[0.0] * size for _ in range(size)]
     for i in range(size):
         for j in range(i + 1):
             total = matrix[i][j] - sum(lower[i][k] * lower[j][k] for k in range(j))
             if i == j:
-                lower[i][i] = math.sqrt(max(total, 1e-300))
+                lower[i][i] = math.sqrt(total) if total > 1e-12 * abs(matrix[i][i]) else 0.0
             else:
-                lower[i][j] = total / lower[j][j]
+                lower[i][j] = total / lower[j][j] if lower[j][j] else 0.0
     return lower
 
 

@@ -385,3 +385,20 @@ def test_plain_facts_give_the_same_numbers_as_the_database(store: Store) -> None
         if shown.probability_best is not None:
             assert shown.probability_best == ranked.choice.probability[shown.label]
     assert report.recommendation.separated is ranked.choice.separated
+
+
+def test_draws_follow_the_scores_even_when_they_add_up_to_nothing() -> None:
+    """Measured against their own mean, the effects of every scored row sum to zero: their
+    joint distribution is degenerate, and the draws must still be sound."""
+    cells: dict[tuple[str, str], Outcomes] = {}
+    for key, kept in (("A", 0.95), ("B", 0.9), ("C", 0.9), ("D", 0.6)):
+        for i in range(30):
+            cells.setdefault((key, "repo"), Outcomes()).add([kept, kept, 0, int(i % 5 == 0), 0])
+    fitted = score.fit(cells, {})
+    assert sum(e.score for e in fitted.estimates.values()) == pytest.approx(0, abs=1e-9)
+    lower = score.cholesky([[fitted.cov(a, b) for b in "ABCD"] for a in "ABCD"])
+    assert all(abs(x) < 1e6 for row in lower for x in row)
+    choice = score.choose(fitted, ["A", "B", "C", "D"])
+    assert choice.leader == "A" and choice.probability["D"] == 0
+    assert choice.probability["B"] == pytest.approx(choice.probability["C"], abs=0.02)
+    assert sum(choice.probability.values()) == pytest.approx(1)
