@@ -20,10 +20,13 @@ means, pooled with everyone's as if from ten more commits, and at least 0.005.
 
 The posterior of the effects is normal, closed form: precision M = diag(w_g + 5/variance_g) − C
 and mean M⁻¹b, where w_gp = n_gp / variance_g, W_p = Σ_g w_gp, C_gh = Σ_p w_gp w_hp / W_p and
-b_g = Σ_p w_gp (mean_gp − Σ_h w_hp mean_hp / W_p). Grouped by project or language, rows are
-compared across repositories instead (one level for everything): that is what they describe.
+b_g = Σ_p w_gp (mean_gp − Σ_h w_hp mean_hp / W_p). Every level could rise as every effect
+falls, so the effects are then taken less their mean over all scored commits (and their
+covariance likewise): against the average commit, each row's interval is about its own commits;
+differences between rows do not change. Grouped by project or language, rows are compared
+across repositories instead (one level for everything): that is what they describe.
 
-A row's score, in points (100 × the outcome score's scale; 0 is the level of its
+A row's score, in points (100 × the outcome score's scale; 0 is the average commit of the same
 repositories)::
 
     score = 100 × (effect + 0.25 × user grades + 0.05 × agent grades − 0.5 × bugs per commit)
@@ -32,10 +35,11 @@ Grades count `stats.GRADE_POINTS` (bad −1 … excellence +1), each summed over
 commits and divided by (graded + 5): five more neutral grades, so that a few grades cannot move a
 row far. The user's grade weighs five times the agent's grade of its own work. Bugs per commit
 are bugs / (commits + 5). The interval is score ± 1.645 standard deviations, the variance being
-the effect's posterior variance plus that of each term (a grade's spread, pooled with 0.25 as if
-from five grades; bugs as Poisson counts, at least one).
+the effect's posterior variance plus the sampling variance of each term (a grade's spread,
+pooled with 0.25 as if from five grades; bugs as Poisson counts). A row with no measured commit
+keeps the prior's variance: ungraded, its score is 0 with an interval that says so.
 
-The probability that a candidate is best: the share of 10,000 draws (seed fixed) from the joint
+The probability that a candidate is best: the share of 10,000 draws (seed 90) from the joint
 normal of the candidates' scores (the effects' posterior covariance, the other terms apart) in
 which it scores highest; with two candidates, the closed form Φ(difference / its deviation).
 Candidates with no chance above 0.0001 against the leader are left out of the draws (they get 0).
