@@ -32,8 +32,9 @@ def _fast(args: list[str]) -> int | None:
         else:
             return None  # --help and anything unusual: the full CLI explains
     if rest[0] == "hook":
-        return capture.run(lambda: capture.post_commit(db_path), strict)
-    return capture.run(lambda: capture.track(rest[1], options, db_path), strict)
+        return capture.run(lambda: capture.post_commit(db_path), strict, capture.COMMIT_LOST)
+    lost = f"this {rest[1]} was NOT recorded"
+    return capture.run(lambda: capture.track(rest[1], options, db_path), strict, lost)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -145,7 +145,7 @@ def run(args: list[str], cwd: Path, env: dict[str, str]) -> str:
 
 def demo(report: Callable[[dict[str, str]], str], say: Callable[[str], None]) -> str:
     """Run the whole story; `report(env)` renders the report from the demo's database."""
-    tracker = [sys.executable, "-m", "agent_git_tracker"]
+    tracker = [sys.executable, "-P", "-m", "agent_git_tracker"]  # -P: never the repo first
     with sandbox() as (root, env):
         work, remote = root / "project", root / "remote.git"
         run(["git", "init", "-q", "--bare", str(remote)], root, env)

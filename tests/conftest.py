@@ -29,6 +29,7 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             or name
             in (
                 "XDG_CONFIG_HOME",
+                "XDG_STATE_HOME",
                 "CLAUDECODE",
                 "GEMINI_CLI",
                 "OPENCODE",
@@ -60,6 +61,7 @@ def _no_real_home_writes(tmp_path: Path) -> Iterator[None]:
     watched = [
         Path(REAL_HOME, ".config", "opencode"),
         Path(REAL_HOME, ".config", "agent-git-tracker"),
+        Path(REAL_HOME, ".local", "state", "agent-git-tracker"),
     ]
     before = {p: sorted(p.rglob("*")) if p.exists() else None for p in watched}
     yield

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "agent_git_tracker"
 LAYERS: tuple[frozenset[str], ...] = tuple(
     frozenset(names.split())
     for names in (
-        "errors times",
+        "errors times text",
         "models",
         "config",
         "attribution",
@@ -45,7 +45,7 @@ OWNERS = {
     "pyarrow": "team",
 }
 # The hook path: only these units, and nothing from outside the standard library.
-HOOK_PATH_ALLOWED = {"capture", "config", "attribution", "errors", "models"}
+HOOK_PATH_ALLOWED = {"capture", "config", "attribution", "errors", "models", "text"}
 
 
 def unit_of(module: str) -> str:

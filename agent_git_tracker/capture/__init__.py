@@ -1,8 +1,9 @@
 """The hook path: what runs on every commit and every agent tool call.
 
 `hook` records raw facts and appends one event; `spool` is the on-disk queue beside the
-database; `workspace` is the repository a command runs in and its single write path. Standard
-library only, and cheap to import: the post-commit hook pays for every import on every commit.
-May import: `config.locate` (and `config.settings` only when the quick lookup cannot tell),
-`attribution` (only when some agent is halted), errors.
+database; `keep` is where an event goes when the spool cannot take it (never dropped);
+`workspace` is the repository a command runs in and its single write path. Standard library
+only, and cheap to import: the post-commit hook pays for every import on every commit. May
+import: `config.locate` (and `config.settings` only when the quick lookup cannot tell),
+`attribution` (only when some agent is halted), errors, text.
 """

@@ -53,6 +53,9 @@ _FIELDS = (
     "committed_at",
 )
 _FORMAT = "%x00".join(("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B")) + "%x00"
+# A partial clone lacks objects; git would fetch them in the hook. GIT_NO_LAZY_FETCH stops that
+# from git 2.44 on; an empty protocol allowlist makes any fetch fail at once before that.
+_NO_FETCH = {"GIT_NO_LAZY_FETCH": "1", "GIT_ALLOW_PROTOCOL": "none"}
 
 
 class HookError(Exception):
@@ -72,15 +75,15 @@ def dumps(value: Any) -> str:
     return "[" + ",".join(dumps(v) for v in value) + "]"
 
 
-def git(args: list[str], seconds: float | None = None) -> tuple[bytes, bool]:
+def git(args: list[str], seconds: float | None = None, fetch: bool = True) -> tuple[bytes, bool]:
     """Run git and return its output. With `seconds`, give up (and kill git) after that long
-    and report the output as cut short."""
+    and report the output as cut short. Without `fetch`, git never fetches missing objects."""
     read_end, write_end = os.pipe()
     try:
         pid = os.posix_spawnp(
             "git",
             ["git", *args],
-            os.environ,
+            os.environ if fetch else {**os.environ, **_NO_FETCH},
             file_actions=[
                 (os.POSIX_SPAWN_DUP2, write_end, 1),
                 (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
@@ -125,11 +128,21 @@ def repository() -> dict[str, str]:
         top = os.getcwd()
         git_dir = os.path.join(top, ".git")
         return {"project": top, "worktree": top, "git_dir": git_dir, "common_dir": git_dir}
-    out, _ = git(["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"])
-    top, git_dir, common = out.decode("utf-8", "surrogateescape").split("\n")[:3]
+    flags = ["--show-toplevel", "--absolute-git-dir", "--git-common-dir"]
+    out, _ = git(["rev-parse", *flags])
+    parts = out.decode("utf-8", "surrogateescape").split("\n")
+    if len(parts) != len(flags) + 1 or parts[-1]:
+        # rev-parse has no -z: a path holding a newline shows as more lines. Ask one by one.
+        parts = [_path_of(flag) for flag in flags]
+    top, git_dir, common = parts[:3]
     common = os.path.normpath(os.path.join(top or git_dir, common))
     project = os.path.dirname(common) if os.path.basename(common) == ".git" else top or common
     return {"project": project, "worktree": top, "git_dir": git_dir, "common_dir": common}
+
+
+def _path_of(flag: str) -> str:
+    out, _ = git(["rev-parse", flag])
+    return out.decode("utf-8", "surrogateescape").removesuffix("\n")
 
 
 def branch(git_dir: str) -> str | None:
@@ -145,16 +158,24 @@ def head_commit() -> dict[str, Any]:
     """The facts of HEAD as git states them. Counting lines reads every changed file, so a
     huge commit gets only its file count (from the tree diff) after NUMSTAT_SECONDS."""
     common = ["log", "-1", "-z", "--no-renames", "--no-show-signature", f"--format={_FORMAT}"]
-    out, cut = git([*common, "--numstat", "HEAD", "--"], NUMSTAT_SECONDS)
+    try:
+        out, cut = git([*common, "--numstat", "HEAD", "--"], NUMSTAT_SECONDS, fetch=False)
+    except HookError:  # a partial clone lacks the blobs to count lines: record without counts
+        out, cut = b"", True
+    files_known = True
     if cut:
-        out, _ = git([*common, "--raw", "HEAD", "--"])
+        try:
+            out, _ = git([*common, "--raw", "HEAD", "--"], fetch=False)
+        except HookError:  # nor the trees (tree:0): record the commit alone
+            out, _ = git([*common, "HEAD", "--"], fetch=False)
+            files_known = False
     text = out.decode("utf-8", "surrogateescape")
     values = text.split("\0", len(_FIELDS))
     facts: dict[str, Any] = dict(zip(_FIELDS, values, strict=False))
     message, _, stats = values[-1].partition("\0")
     facts["parents"] = facts.get("parents", "").split()
     facts["message"] = cap_message(message)
-    facts.update(_file_count(stats) if cut else _numstat(stats.lstrip("\0\n")))
+    facts.update(_file_count(stats, files_known) if cut else _numstat(stats.lstrip("\0\n")))
     return facts
 
 
@@ -186,9 +207,14 @@ def _numstat(stats: str) -> dict[str, Any]:
     }
 
 
-def _file_count(raw: str) -> dict[str, Any]:
+def _file_count(raw: str, known: bool) -> dict[str, Any]:
     files = sum(1 for part in raw.split("\0") if part.lstrip("\n").startswith(":"))
-    return {"files_changed": files, "insertions": None, "deletions": None, "stats_capped": True}
+    return {
+        "files_changed": files if known else None,
+        "insertions": None,
+        "deletions": None,
+        "stats_capped": True,
+    }
 
 
 def markers(environ: Mapping[str, str]) -> list[str]:
@@ -207,6 +233,20 @@ def declared(environ: Mapping[str, str]) -> dict[str, str]:
 def spool_dir(repo: Mapping[str, str], db_path: str | None) -> str:
     root = locate.spool_root(db_path or database_path())
     return spool.repo_dir(root, repo["common_dir"])
+
+
+def spool_place(repo: Mapping[str, str], db_path: str | None) -> tuple[str | None, str, str]:
+    """The spool folder (None when the configuration cannot say which database is meant),
+    the folder's name (which the fallback folder shares), and why it is None."""
+    name = os.path.basename(spool.repo_dir("", repo["common_dir"]))
+    try:
+        return spool_dir(repo, db_path), name, ""
+    except Exception as e:
+        from agent_git_tracker.errors import TrackerError  # only a refused configuration
+
+        if not isinstance(e, TrackerError):
+            raise
+        return None, name, str(e)  # never guess another database than the command line's
 
 
 def database_path() -> str:
@@ -233,24 +273,28 @@ def event(event_type: str, repo: Mapping[str, str], **fields: Any) -> dict[str, 
 def post_commit(db_path: str | None) -> str | None:
     """Append the commit event of HEAD; returns a warning to print, if any."""
     repo = repository()
-    directory = spool_dir(repo, db_path)
-    session = spool.read_session(directory)
+    directory, name, why = spool_place(repo, db_path)
+    problems: list[str] = []
+    session = spool.read_session(directory, problems=problems) if directory else None
     commit = head_commit()
     commit["branch"] = branch(repo["git_dir"])
-    spool.append(
-        directory,
-        dumps(
-            event(
-                "commit",
-                repo,
-                commit=commit,
-                session=session,
-                declared=declared(os.environ),
-                markers=markers(os.environ),
-            )
-        ),
+    line = dumps(
+        event(
+            "commit",
+            repo,
+            commit=commit,
+            session=session,
+            declared=declared(os.environ),
+            markers=markers(os.environ),
+        )
     )
-    return halted_warning(directory, session, commit)
+    problems.append(store(directory, name, line, why))
+    if directory:
+        try:  # noqa: SIM105 - the event is kept; contextlib would cost the hook an import
+            problems.append(halted_warning(directory, session, commit) or "")
+        except Exception:  # noqa: S110 - a courtesy warning must not hide that it was kept
+            pass
+    return "; ".join(p for p in problems if p) or None
 
 
 def halted_warning(
@@ -273,48 +317,80 @@ def halted_warning(
 
 def track(kind: str, options: dict[str, Any], db_path: str | None) -> str | None:
     """Append one tool-use or command event for the agent of the active session; returns a
-    warning when `--agent` names an agent close to a known id."""
+    warning: an agent named close to a known id, or where an event the spool could not take
+    was kept."""
     repo = repository()
-    directory = spool_dir(repo, db_path)
-    session = spool.read_session(directory) or {}
+    directory, name, why = spool_place(repo, db_path)
+    problems: list[str] = []
+    session = (spool.read_session(directory, problems=problems) if directory else None) or {}
     agent = options.get("agent") or declared(os.environ).get("agent") or session.get("agent")
     if not agent:
         raise HookError(
             "no agent: pass --agent, set AGENT_TRACKER_AGENT, or start a session "
             "with `agent-git-tracker session start --agent NAME`"
         )
-    if session:
-        os.utime(os.path.join(directory, spool.SESSION))  # an agent at work keeps it alive
-    spool.append(
-        directory,
-        dumps(
-            event(
-                kind,
-                repo,
-                agent=agent,
-                name=options.get("name"),
-                failed=bool(options.get("failed")),
-                model=session.get("model") if session.get("agent") == agent else None,
-                setup=session.get("setup") if session.get("agent") == agent else None,
-            )
-        ),
+    if session and directory:
+        try:  # noqa: SIM105 - an agent at work keeps its session alive (no contextlib import)
+            os.utime(os.path.join(directory, spool.SESSION), follow_symlinks=False)
+        except OSError:
+            pass
+    line = dumps(
+        event(
+            kind,
+            repo,
+            agent=agent,
+            name=options.get("name"),
+            failed=bool(options.get("failed")),
+            model=session.get("model") if session.get("agent") == agent else None,
+            setup=session.get("setup") if session.get("agent") == agent else None,
+        )
     )
-    return near_known_warning(options.get("agent"), "--agent")
+    problems.append(store(directory, name, line, why))
+    problems.append(near_known_warning(options.get("agent"), "--agent") or "")
+    return "; ".join(p for p in problems if p) or None
 
 
-def run(action: Any, strict: bool) -> int:
-    """Run a hook action: any failure is one warning line and exit 0, unless strict."""
+def store(directory: str | None, name: str, line: str, why: str) -> str:
+    """Append the event to the spool; when it cannot go there, `keep` finds it a place (that
+    module is imported only then: the usual path stays lean). Returns a warning, or ""."""
+    if directory is not None and not why:
+        try:
+            spool.append(directory, line, spool.HOOK_WAIT)
+            return ""
+        except OSError as e:
+            from agent_git_tracker.capture.keep import reason
+
+            why = f"cannot append to the spool: {reason(e)}"
+    from agent_git_tracker.capture.keep import keep
+
+    return keep(directory, name, line, spool.HOOK_WAIT, locate.fallback_root(os.environ), why)
+
+
+def run(action: Any, strict: bool, lost: str) -> int:
+    """Run a hook action: any failure is one warning line and exit 0, unless strict. `lost`
+    says what a failure means for the event (what was kept, what was not); a `NotKept`
+    failure says it itself. Outside text in a message is shown escaped."""
     try:
         warning = action()
     except Exception as e:  # a hook must never break git or the agent
+        from agent_git_tracker.capture.keep import NotKept
+
+        said = isinstance(e, NotKept)
         if strict:
-            print(f"agent-git-tracker: error: {e}", file=sys.stderr)
+            _say("error", str(e) if said else f"{e} ({lost})")
             return 1
-        print(
-            f"agent-git-tracker: warning: {e} (nothing is lost; commit went through)",
-            file=sys.stderr,
-        )
+        _say("warning", str(e) if said else f"{e} ({lost})")
         return 0
     if warning:
-        print(f"agent-git-tracker: warning: {warning}", file=sys.stderr)
+        _say("warning", warning)
     return 0
+
+
+def _say(level: str, message: str) -> None:
+    from agent_git_tracker.text import printable  # only when there is something to say
+
+    print(f"agent-git-tracker: {level}: {printable(message)}", file=sys.stderr)
+
+
+COMMIT_LOST = "this commit was NOT recorded; the commit itself went through"
+PUSH_LOST = "the push goes on"

@@ -4,17 +4,27 @@ Appends come from short-lived hook processes, so this module imports only what `
 along; the reading side imports `json` when it is used. Layout under `<database>-spool/`:
 
     <repo>/events.jsonl        appended, one JSON event per line, fsync'd
-    <repo>/batch-<id>.jsonl    events claimed by a flush; removed once the flush has committed
-    <repo>/rejected-<id>.jsonl lines that could not be read (power loss), set aside
+    <repo>/batch-<id>.jsonl    events claimed by a flush; removed once the flush has committed;
+                               also one event that could not take the lock or append in time
+    <repo>/rejected-<id>.jsonl lines that could not be read (power loss), set aside; also an
+                               entry of the wrong kind or a batch that cannot be read
     <repo>/lock                held while appending or claiming
     <repo>/session             the active agent session of this repository
     halted                     agents that are halted, for the post-commit warning
+
+Every wait for a lock is bounded (`Busy` after it), and a spool entry is opened only when it is
+a regular file: a symlink is never followed and a FIFO never waited on. An event that cannot go
+into the spool goes into a batch file of its own there, else into the fallback folder
+(`${XDG_STATE_HOME:-~/.local/state}/agent-git-tracker/fallback/<repo>/`), which the next flush
+of that repository adopts first.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import stat
 import time
 import zlib
 
@@ -27,6 +37,11 @@ if TYPE_CHECKING:
 EVENTS = "events.jsonl"
 SESSION = "session"
 HALTED = "halted"
+LOCK = "lock"
+# How long each caller waits for a lock: git and agents wait on hooks, people on commands.
+HOOK_WAIT = 1.0
+PUSH_WAIT = 4.0
+COMMAND_WAIT = 10.0
 SESSION_FIELDS = ("agent", "model", "setup", "started")
 # A session its agent never ended stops counting after this long without a refresh.
 SESSION_TTL_SECONDS = 12 * 3600
@@ -38,7 +53,9 @@ def repo_dir(root: str, common_dir: str) -> str:
     top = os.path.dirname(common) if os.path.basename(common) == ".git" else common
     name = os.path.basename(top) or "repo"
     slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:40]
-    return os.path.join(root, f"{slug}-{zlib.crc32(common.encode()):08x}")
+    # Paths are bytes: a folder name that is not UTF-8 keeps its bytes (`surrogateescape`).
+    crc = zlib.crc32(common.encode("utf-8", "surrogateescape"))
+    return os.path.join(root, f"{slug}-{crc:08x}")
 
 
 def _mkdirs(path: str) -> None:
@@ -64,44 +81,97 @@ def new_id() -> str:
     return f"{time.time_ns():016x}-{os.getpid():x}-{os.urandom(4).hex()}"
 
 
-class Locked:
-    """An exclusive `flock` on `<repo>/<name>` for the duration of a `with`."""
+def open_regular(path: str, flags: int = os.O_RDONLY) -> int:
+    """Open a spool entry only when it is a regular file: never through a symlink, never
+    waiting on a FIFO (O_NONBLOCK), never a folder."""
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o600)
+    except OSError as e:
+        if e.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
+            raise OSError(e.errno, f"{path} is {_kind(path)}, not a regular file") from e
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, f"{path} is {_kind(path)}, not a regular file")
+    return fd
 
-    def __init__(self, directory: str, name: str = "lock") -> None:
+
+def _kind(path: str) -> str:
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "gone"
+    kinds = ((stat.S_ISLNK, "a symlink"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"))
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+class Busy(OSError):
+    """Another process held the lock for longer than this caller may wait."""
+
+
+class Locked:
+    """An exclusive `flock` on `<repo>/<name>` for the duration of a `with`, waited for at
+    most `seconds` (then `Busy`): a stopped process never makes git wait. With `repair`, a
+    lock entry of the wrong kind is set aside (`repaired` says where) and made again."""
+
+    def __init__(
+        self, directory: str, name: str = LOCK, seconds: float = HOOK_WAIT, repair: bool = False
+    ) -> None:
         self._path = os.path.join(directory, name)
+        self._seconds = seconds
+        self._repair = repair
+        self.repaired: str | None = None
 
     def __enter__(self) -> None:
-        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-        self._fd = os.open(self._path, flags, 0o600)
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            self._fd = open_regular(self._path, os.O_RDWR | os.O_CREAT)
+        except OSError:
+            if not self._repair:
+                raise
+            self.repaired = set_aside_entry(self._path)
+            self._fd = open_regular(self._path, os.O_RDWR | os.O_CREAT)
+        deadline = time.monotonic() + self._seconds
+        pause = 0.002
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(self._fd)
+                    raise Busy(
+                        errno.EWOULDBLOCK,
+                        f"{self._path} has been locked by another process for more than "
+                        f"{self._seconds:g} s (a stopped or hung agent-git-tracker?)",
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.05)
 
     def __exit__(self, *exc: object) -> None:
         os.close(self._fd)
 
 
-def append(directory: str, line: str) -> None:
+def append(directory: str, line: str, seconds: float = HOOK_WAIT) -> None:
     """Append one event line durably; safe against concurrent appenders and flushes."""
     private_dir(os.path.dirname(directory))
     private_dir(directory)
     path = os.path.join(directory, EVENTS)
     data = line.encode("utf-8", "surrogatepass")
-    with Locked(directory):
-        fd = os.open(
-            path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
-        )
+    with Locked(directory, seconds=seconds):
+        fd = open_regular(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
         try:
             size = os.fstat(fd).st_size
             # A line cut short by a power loss must not swallow this one: start on a new line.
             if size and os.pread(fd, 1, size - 1) != b"\n":
                 data = b"\n" + data
-            _write_all(fd, data + b"\n", size)
+            write_all(fd, data + b"\n", size)
         finally:
             os.close(fd)
         if size == 0:
             sync_dir(directory)
 
 
-def _write_all(fd: int, data: bytes, size: int) -> None:
+def write_all(fd: int, data: bytes, size: int) -> None:
     """Write and fsync all of `data`, or leave the file as it was (a full disk writes part)."""
     done = 0
     try:
@@ -121,25 +191,40 @@ def sync_dir(directory: str) -> None:
         os.close(fd)
 
 
-def read_session(directory: str, now: float | None = None) -> dict[str, str] | None:
-    """The active session of a repository, or None (none, ended, or expired)."""
+def read_small(path: str, limit: int = 1 << 16) -> tuple[bytes, float]:
+    """The start of a small regular file and its mtime (see `open_regular`)."""
+    fd = open_regular(path)
+    try:
+        return os.read(fd, limit), os.fstat(fd).st_mtime
+    finally:
+        os.close(fd)
+
+
+def read_session(
+    directory: str, now: float | None = None, problems: list[str] | None = None
+) -> dict[str, str] | None:
+    """The active session of a repository, or None (none, ended, or expired). A session
+    entry that cannot be read counts as none, noted in `problems`."""
     path = os.path.join(directory, SESSION)
     try:
-        with open(path, encoding="utf-8") as f:
-            values = f.read().split("\n")
-        age = (now or time.time()) - os.stat(path).st_mtime
-    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+        data, mtime = read_small(path)
+        values = data.decode("utf-8").split("\n")
+    except (FileNotFoundError, NotADirectoryError):
         return None
-    if age > SESSION_TTL_SECONDS or not values[0]:
+    except (OSError, UnicodeDecodeError) as e:
+        if problems is not None:
+            problems.append(f"the session was ignored: {getattr(e, 'strerror', None) or e}")
+        return None
+    if (now or time.time()) - mtime > SESSION_TTL_SECONDS or not values[0]:
         return None
     return dict(zip(SESSION_FIELDS, values, strict=False))
 
 
 def halted_agents(root: str) -> list[str]:
     try:
-        with open(os.path.join(root, HALTED), encoding="utf-8") as f:
-            return [line for line in f.read().split("\n") if line]
-    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+        data, _ = read_small(os.path.join(root, HALTED))
+        return [line for line in data.decode("utf-8").split("\n") if line]
+    except (OSError, UnicodeDecodeError):
         return []
 
 
@@ -154,19 +239,21 @@ def mark_halted(root: str, agent: str, halted: bool) -> None:
     write_file(os.path.join(root, HALTED), "".join(f"{a}\n" for a in agents))
 
 
-def write_file(path: str, text: str) -> None:
-    """Replace a small file atomically and durably."""
+def write_file(path: str, text: str, mode: int = 0o600) -> None:
+    """Replace a small file atomically and durably (a symlink at `path` is replaced, never
+    written through)."""
     tmp = f"{path}.{new_id()}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
-        _write_all(fd, text.encode(), 0)
-    except OSError:
+        os.fchmod(fd, mode)
+        write_all(fd, text.encode("utf-8", "surrogateescape"), 0)
+        os.replace(tmp, path)
+    except BaseException:
         os.unlink(tmp)
         raise
     finally:
         os.close(fd)
-    os.replace(tmp, path)
-    sync_dir(os.path.dirname(path))
+    sync_dir(os.path.dirname(path) or ".")
 
 
 def write_session(directory: str, values: dict[str, str]) -> None:
@@ -179,10 +266,13 @@ def write_session(directory: str, values: dict[str, str]) -> None:
 
 
 def end_session(directory: str) -> bool:
+    path = os.path.join(directory, SESSION)
     try:
-        os.unlink(os.path.join(directory, SESSION))
-    except FileNotFoundError:
+        os.unlink(path)
+    except (FileNotFoundError, NotADirectoryError):
         return False
+    except IsADirectoryError:  # an entry of the wrong kind: set aside, the session ends anyway
+        set_aside_entry(path)
     return True
 
 
@@ -199,30 +289,53 @@ def repo_dirs(root: str) -> list[str]:
     ]
 
 
-def claim(directory: str) -> list[str]:
+def claim(
+    directory: str, seconds: float = COMMAND_WAIT, notes: list[str] | None = None
+) -> list[str]:
     """Move the appended events into a batch file; return every batch waiting, oldest first.
 
     Batches left by an earlier flush that was killed are returned too: the flush's transaction
-    records which batches it applied, so a batch is never applied twice.
+    records which batches it applied, so a batch is never applied twice. A lock or events
+    entry of the wrong kind is set aside (and noted), so that the next append works again.
     """
     if not os.path.isdir(directory):
         return []
-    with Locked(directory):
+    lock = Locked(directory, seconds=seconds, repair=True)
+    with lock:
         events = os.path.join(directory, EVENTS)
-        if os.path.exists(events) and os.path.getsize(events):
+        if not os.path.lexists(events):
+            pass
+        elif not stat.S_ISREG(os.lstat(events).st_mode):
+            moved = set_aside_entry(events)
+            if notes is not None:
+                notes.append(f"the spool's {EVENTS} was {_kind(moved)}; set aside as {moved}")
+        elif os.path.getsize(events):
             os.rename(events, os.path.join(directory, f"batch-{new_id()}.jsonl"))
             sync_dir(directory)
+    if lock.repaired and notes is not None:
+        notes.append(f"the spool's lock was not a regular file; set aside as {lock.repaired}")
     return batches(directory)
+
+
+def set_aside_entry(path: str) -> str:
+    """Rename a spool entry that cannot be used to `rejected-<id>-<name>`; returns the path."""
+    name = os.path.basename(path).removeprefix("batch-")
+    target = os.path.join(os.path.dirname(path), f"rejected-{new_id()}-{name}")
+    os.rename(path, target)
+    sync_dir(os.path.dirname(path))
+    return target
+
+
+def is_batch(name: str) -> bool:
+    return name.startswith("batch-") and name.endswith(".jsonl")
 
 
 def batches(directory: str) -> list[str]:
     try:
         names = os.listdir(directory)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(
-        os.path.join(directory, n) for n in names if n.startswith("batch-") and n.endswith(".jsonl")
-    )
+    return sorted(os.path.join(directory, n) for n in names if is_batch(n))
 
 
 def batch_id(path: str) -> str:
@@ -232,16 +345,17 @@ def batch_id(path: str) -> str:
 def pending_files(directory: str) -> list[str]:
     """Batch files and the events file: everything not yet flushed, oldest first."""
     events = os.path.join(directory, EVENTS)
-    return batches(directory) + ([events] if os.path.exists(events) else [])
+    return batches(directory) + ([events] if os.path.lexists(events) else [])
 
 
 def read_events(path: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """The events of one spool file, and the lines that could not be read."""
+    """The events of one spool file, and the lines that could not be read. Raises OSError
+    for an entry that is not a readable regular file."""
     import json
 
     good: list[dict[str, Any]] = []
     bad: list[str] = []
-    with open(path, "rb") as f:
+    with os.fdopen(open_regular(path), "rb") as f:
         for raw in f:
             if not raw.strip():
                 continue

@@ -7,8 +7,9 @@ from typing import Any
 
 import click
 
-from agent_git_tracker.cli.base import emit, json_option, main, pass_config, style
+from agent_git_tracker.cli.base import emit, json_option, main, pass_config, say, style
 from agent_git_tracker.config.settings import Config
+from agent_git_tracker.text import printable
 
 GRADE_HELP = "bad (-1), neutral (1), good (2) or excellence (5)"
 
@@ -45,7 +46,7 @@ def grade(
                 "give --agent-grade and --user-grade (no terminal to ask on); "
                 f"grades are {GRADE_HELP}"
             )
-        click.echo(f"commit {target.commit[:12]} by {target.agent}: {target.subject}")
+        say(f"commit {target.commit[:12]} by {target.agent}: {target.subject}")
         click.echo(f"grades: {GRADE_HELP}")
         agent_grade = agent_grade or click.prompt("agent's grade")
         user_grade = user_grade or click.prompt("your grade")
@@ -83,9 +84,9 @@ def bug(
     if result["halted"] and not as_json:
         click.echo(
             style(
-                f"\n*** {result['agent']} is HALTED (SP {result['skill_points']}). ***\n"
+                f"\n*** {printable(result['agent'])} is HALTED (SP {result['skill_points']}). ***\n"
                 f"Review its work, then reinstate it with:\n"
-                f"  agent-git-tracker resume {result['agent']} --plan '...'",
+                f"  agent-git-tracker resume {printable(result['agent'])} --plan '...'",
                 fg="red",
                 bold=True,
             ),
@@ -159,7 +160,7 @@ def status(cfg: Config, agent: str | None, as_json: bool) -> None:
         else:
             rows = all_agents(stored, pending)
     data: Any = rows[0] if agent else {"agents": rows, "pending_events": count}
-    emit(data, as_json, lambda _: _status_text(rows, count))
+    emit(data, as_json, lambda _: _status_text(rows, count), painted=True)
 
 
 @main.command()
@@ -171,14 +172,15 @@ def agents(cfg: Config, as_json: bool) -> None:
 
     with current(cfg) as (stored, pending, count):
         rows = all_agents(stored, pending)
-    emit(rows, as_json, lambda _: _status_text(rows, count))
+    emit(rows, as_json, lambda _: _status_text(rows, count), painted=True)
 
 
 def _status_text(rows: list[dict[str, Any]], pending: int) -> str:
     if not rows:
         return "no agents recorded yet"
     lines = []
-    for s in rows:
+    for row in rows:
+        s = {k: printable(v) if isinstance(v, str) else v for k, v in row.items()}
         mark = {f: "*" if f in s["pending"] else "" for f in s}
         halted = style("HALTED", fg="red", bold=True) if s["halted"] else "active"
         lines.append(

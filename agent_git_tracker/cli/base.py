@@ -1,5 +1,5 @@
-"""The command line: the only module that imports click. Each command parses its options,
-calls one library function and prints the result."""
+"""The root command group, the one place where failures become a line on stderr and an exit
+code, and the options and helpers every group of commands shares."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from agent_git_tracker import __version__
 from agent_git_tracker.capture import hook as capture
 from agent_git_tracker.config.settings import Config, load
 from agent_git_tracker.errors import TrackerError
+from agent_git_tracker.text import json_safe, printable
 
 
 class Group(click.Group):
@@ -25,7 +26,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except TrackerError as e:
-            click.echo(f"agent-git-tracker: error: {e}", err=True)
+            click.echo(f"agent-git-tracker: error: {printable(e)}", err=True)
             ctx.exit(e.exit_code)
         except KeyboardInterrupt:
             click.echo("agent-git-tracker: interrupted; nothing half-written", err=True)
@@ -36,7 +37,7 @@ class Group(click.Group):
             if os.environ.get("AGENT_TRACKER_DEBUG"):
                 raise
             click.echo(
-                f"agent-git-tracker: internal error: {type(e).__name__}: {e} (nothing "
+                f"agent-git-tracker: internal error: {type(e).__name__}: {printable(e)} (nothing "
                 "half-written; AGENT_TRACKER_DEBUG=1 shows the details; please report "
                 "it)",
                 err=True,
@@ -56,8 +57,19 @@ def run(args: list[str]) -> int:
     return code if isinstance(code, int) else 0
 
 
-def emit(data: Any, as_json: bool, text: Callable[[Any], str]) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else text(data))
+def emit(data: Any, as_json: bool, text: Callable[[Any], str], painted: bool = False) -> None:
+    """Print `data` as JSON (exact, with DEL and C1 controls as escapes) or as text for a
+    person, every control character of it escaped; a `painted` text escapes its data fields
+    itself and adds its own colour after."""
+    if as_json:
+        click.echo(json_safe(json.dumps(data, indent=2, ensure_ascii=False)))
+    else:
+        click.echo(text(data) if painted else printable(text(data), layout=True))
+
+
+def say(line: str) -> None:
+    """One line for a person, built from data: its control characters escaped."""
+    click.echo(printable(line))
 
 
 def style(text: str, **styles: Any) -> str:
@@ -66,7 +78,7 @@ def style(text: str, **styles: Any) -> str:
 
 
 def warn(message: str) -> None:
-    click.echo(f"agent-git-tracker: warning: {message}", err=True)
+    click.echo(f"agent-git-tracker: warning: {printable(message)}", err=True)
 
 
 def configuration(migrate_first: bool) -> Config:
@@ -80,7 +92,7 @@ def configuration(migrate_first: bool) -> Config:
 
         line = auto_migrate(config, Path.cwd())
         if line:
-            click.echo(f"agent-git-tracker: {line}", err=True)
+            click.echo(f"agent-git-tracker: {printable(line)}", err=True)
     return config
 
 

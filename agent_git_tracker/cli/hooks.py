@@ -19,6 +19,8 @@ from agent_git_tracker.cli.base import (
     warn,
 )
 from agent_git_tracker.config.settings import Config
+from agent_git_tracker.errors import TrackerError
+from agent_git_tracker.text import printable
 
 
 @main.group()
@@ -30,9 +32,8 @@ def hook() -> None:
 @strict_option
 def hook_post_commit(strict: bool) -> None:
     """Record HEAD in the spool (no database write)."""
-    sys.exit(
-        capture.run(lambda: capture.post_commit(str(configuration(False).database_path)), strict)
-    )
+    db_path = click.get_current_context().find_root().params["db_path"]
+    sys.exit(capture.run(lambda: capture.post_commit(db_path), strict, capture.COMMIT_LOST))
 
 
 @hook.command("post-rewrite")
@@ -40,11 +41,19 @@ def hook_post_commit(strict: bool) -> None:
 @strict_option
 def hook_post_rewrite(kind: str, strict: bool) -> None:
     """Record old→new hashes after an amend or a rebase (stdin from git)."""
-    from agent_git_tracker.hooks.rewrite import post_rewrite
-
     kind = kind or os.environ.get("PRE_COMMIT_REWRITE_COMMAND", "")
     stdin = "" if sys.stdin.isatty() else sys.stdin.read()
-    sys.exit(capture.run(lambda: post_rewrite(configuration(False), kind, stdin), strict))
+
+    def action() -> str | None:
+        from agent_git_tracker.hooks.rewrite import post_rewrite
+
+        try:
+            config, why = configuration(False), ""
+        except TrackerError as e:  # never guess the database: the fallback folder keeps it
+            config, why = None, str(e)
+        return post_rewrite(config, kind, stdin, why)
+
+    sys.exit(capture.run(action, strict, "this rewrite was NOT recorded"))
 
 
 @hook.command("pre-push")
@@ -53,21 +62,22 @@ def hook_post_rewrite(kind: str, strict: bool) -> None:
 @strict_option
 def hook_pre_push(remote: str | None, url: str | None, strict: bool) -> None:
     """Flush this repository's spool into the database in one transaction."""
-    from agent_git_tracker.hooks.push import pre_push
-
     del remote, url
     stdin = "" if sys.stdin.isatty() else sys.stdin.read()
     refused: list[str] = []
 
     def action() -> str | None:
+        # Imported inside the guard: even a failing import must not refuse the push.
+        from agent_git_tracker.hooks.push import pre_push
+
         flushed, refusal = pre_push(configuration(True), stdin, os.environ)
         if refusal:
             refused.append(refusal)
         return "; ".join(flushed.outcome.notes) or None
 
-    code = capture.run(action, strict)
+    code = capture.run(action, strict, capture.PUSH_LOST)
     if refused:
-        click.echo(f"agent-git-tracker: {refused[0]}", err=True)
+        click.echo(f"agent-git-tracker: {printable(refused[0])}", err=True)
         code = 1
     sys.exit(code)
 
@@ -172,11 +182,9 @@ def track_command(agent: str | None, name: str | None, failed: bool, strict: boo
 
 
 def _track(kind: str, options: dict[str, Any], strict: bool) -> None:
-    sys.exit(
-        capture.run(
-            lambda: capture.track(kind, options, str(configuration(False).database_path)), strict
-        )
-    )
+    db_path = click.get_current_context().find_root().params["db_path"]
+    lost = f"this {kind} was NOT recorded"
+    sys.exit(capture.run(lambda: capture.track(kind, options, db_path), strict, lost))
 
 
 def flush_summary(data: dict[str, Any]) -> str:

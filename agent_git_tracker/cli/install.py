@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
-
-from agent_git_tracker.cli.base import emit, json_option, main, pass_config, warn
+from agent_git_tracker.cli.base import emit, json_option, main, pass_config, say, warn
 from agent_git_tracker.config.settings import Config
 
 
@@ -17,7 +15,7 @@ def install() -> None:
 
     change = do_install()
     for line in change.done:
-        click.echo(line)
+        say(line)
     for line in change.refused:
         warn(line)
 
@@ -29,7 +27,7 @@ def uninstall() -> None:
 
     change = do_uninstall()
     for line in change.done or ["no hooks of agent-git-tracker were installed here"]:
-        click.echo(line)
+        say(line)
     for line in change.refused:
         warn(line)
 

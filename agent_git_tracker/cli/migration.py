@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from agent_git_tracker.cli.base import emit, json_option, main, pass_config_only
+from agent_git_tracker.cli.base import emit, json_option, main, pass_config_only, say, warn
 from agent_git_tracker.config.settings import Config
 
 
@@ -59,10 +59,12 @@ def export(cfg: Config, output: Path | None) -> None:
     from agent_git_tracker.migration import transfer
 
     if output is None or str(output) == "-":
-        transfer.export(cfg, sys.stdout)
+        done = transfer.export(cfg, sys.stdout)
     else:
-        count = transfer.export_file(cfg, output)
-        click.echo(f"{count} record(s) exported to {output}")
+        done = transfer.export_file(cfg, output)
+        say(f"{done.records} record(s) exported to {output}")
+    for line in done.skipped:
+        warn(f"the database is damaged; left out {line}")
 
 
 @main.command("import")

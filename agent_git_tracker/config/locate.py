@@ -46,44 +46,94 @@ class Unsure(Exception):
     """The quick reader cannot be sure; the full TOML parser must decide."""
 
 
+# The top-level keys the full configuration knows, and the tables; anything else makes the
+# quick reader unsure, so that the full loader's error reaches the hook (never a guess).
+KNOWN_KEYS = frozenset(
+    (*DB_PATH_KEYS, "max_database_size", "maxDatabaseSize", "export_state_files", "enforce_halt")
+)
+KNOWN_TABLES = ("rules",)
+
+
 def quick_toml_string(path: str, names: tuple[str, ...]) -> str | None:
     """Read a top-level `name = "value"` from a small TOML file without importing a parser.
 
-    Handles the common shape only; anything else raises `Unsure`.
+    Reads the simple shapes only (one `key = value` per line before the first table, plain
+    strings, numbers and booleans, the known tables); anything else raises `Unsure`.
     """
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
+    except OSError as e:
+        raise Unsure from e
+    try:
+        if os.fstat(fd).st_mode & 0o170000 != 0o100000:  # not a regular file: a FIFO, a folder
+            raise Unsure
+        text = os.read(fd, 1 << 20).decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise Unsure from e
+    finally:
+        os.close(fd)
+    found = None
     for line in text.splitlines():
         stripped = line.strip()
-        if stripped.startswith("["):
-            return None
-        name, eq, value = stripped.partition("=")
-        if not eq or name.strip().strip("\"'") not in names:
+        if not stripped or stripped.startswith("#"):
             continue
-        value = value.strip()
-        quote = value[:1]
-        if quote not in ("'", '"') or value.count(quote) != 2 or "\\" in value:
+        if stripped.startswith("["):
+            _table(stripped)
+            break
+        name, eq, value = stripped.partition("=")
+        name = name.strip()
+        if not eq or name not in KNOWN_KEYS:
+            raise Unsure  # a typo such as `databse_path`, a quoted or dotted key, a new shape
+        simple = _simple_value(value.strip())
+        if name in names:
+            if simple is None:
+                raise Unsure
+            found = simple
+    return found
+
+
+def _table(header: str) -> None:
+    name = header.strip("[] \t").partition(".")[0]
+    if header.startswith("[[") or name not in KNOWN_TABLES:
+        raise Unsure
+
+
+def _simple_value(value: str) -> str | None:
+    """The text of a plain one-line string; None for a number or a boolean; else `Unsure`."""
+    quote = value[:1]
+    if quote in ("'", '"'):
+        if value.count(quote) != 2 or "\\" in value or value.startswith(quote * 3):
             raise Unsure
         body, _, rest = value[1:].partition(quote)
         if rest.strip() and not rest.strip().startswith("#"):
             raise Unsure
         return body
-    return None
+    word = value.partition("#")[0].strip()
+    if word in ("true", "false") or word.replace("_", "").isdigit():
+        return None
+    raise Unsure
 
 
 def hook_database_path(environ: Mapping[str, str]) -> str:
     """The database path as the full configuration would give it, cheaply; raises `Unsure`
     when only the full configuration (`settings.load`) can tell."""
-    raw = environ.get(DB_PATH_ENV)
-    if not raw:
-        path, _ = config_file(environ)
-        raw = quick_toml_string(path, DB_PATH_KEYS)
+    path, explicit = config_file(environ)
+    if explicit and not os.path.exists(path):
+        raise Unsure  # the command line refuses a configuration file it was told to read
+    # Read even when the environment names the database: a file the command line refuses
+    # must not let the hook carry on as if all were well.
+    in_file = quick_toml_string(path, DB_PATH_KEYS)
+    raw = environ.get(DB_PATH_ENV) or in_file
     return resolve_path(raw) if raw else default_database_path()
+
+
+def fallback_root(environ: Mapping[str, str]) -> str:
+    """Where events go when the spool cannot take them (see `capture.keep`)."""
+    state = environ.get("XDG_STATE_HOME", "")
+    base = state if os.path.isabs(state) else os.path.join(home(), ".local", "state")
+    return os.path.join(base, "agent-git-tracker", "fallback")
 
 
 def spool_root(database_path: str) -> str:

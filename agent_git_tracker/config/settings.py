@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -88,7 +89,10 @@ def parse_size(raw: object, source: str) -> int:
 def read_file(path: Path) -> dict[str, Any]:
     """The checked contents of a configuration file; unknown keys and wrong types are refused."""
     try:
-        with path.open("rb") as f:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO never waits
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise TrackerError(f"the configuration file {path} is not a regular file")
             data = tomllib.load(f)
     except OSError as e:
         raise TrackerError(f"cannot read the configuration file {path}: {e.strerror}") from e

@@ -23,6 +23,7 @@ from agent_git_tracker.errors import TrackerError, UsageError
 from agent_git_tracker.history import commitlog, gitrun
 from agent_git_tracker.ledger.flush import context_for
 from agent_git_tracker.ledger.ledger import Ledger
+from agent_git_tracker.ledger.moves import follow_moves
 from agent_git_tracker.ledger.overlay import Overlay
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import Store
@@ -81,25 +82,68 @@ def scan_repository(
     """Record every commit of one repository that is not recorded yet."""
     repo = locate(path)
     result = Scanned(repo["project"])
-    known = _recorded(store, repo["project"])
     context = context_for(store.config, {repo["project"]})
+    with store.writing() as txn:
+        state = Overlay(txn)
+        result.notes += follow_moves(state, context.profiles, [repo["project"]])
+        txn.put_many(state.dirty)
+    known = _recorded(store, repo["project"])
+    worktree = Path(repo["worktree"])
+    branches = _listed(worktree, since)
+    added = [commit for commit in branches if commit not in known]
+    result.commits, result.already = len(branches), len(branches) - len(added)
     batch: list[dict[str, Any]] = []
-    for facts in _commits(Path(repo["worktree"]), since):
-        result.commits += 1
-        if facts["hash"] in known:
-            result.already += 1
-        else:
-            batch.append(_event(repo, facts))
+    for read, facts in enumerate(_facts(worktree, added), start=1):
+        batch.append(_event(repo, {**facts, "branch": branches.get(facts["hash"])}))
         if len(batch) >= BATCH:
             _write(store, batch, context, result)
             batch = []
-        if progress is not None and result.commits % 500 == 0:
-            progress(repo["project"], result.commits)
+        if progress is not None and read % 500 == 0:
+            progress(repo["project"], read)
     if batch:
         _write(store, batch, context, result)
     if progress is not None:
-        progress(repo["project"], result.commits)
+        progress(repo["project"], len(added))
+    if since is None:
+        _reconcile(store, repo, sorted(known - branches.keys()), added, context, result)
     return result
+
+
+def _reconcile(
+    store: Store,
+    repo: dict[str, str],
+    gone: list[str],
+    added: list[str],
+    context: Any,
+    result: Scanned,
+) -> None:
+    """History rewritten behind the hooks' back (`git filter-branch`, a rebase without the
+    hooks): recorded commits no longer reachable pair, by patch id, with commits this scan
+    found, and their records, grades and bugs move there."""
+    if not gone or not added:
+        return
+    ids = gitrun.patch_ids(Path(repo["worktree"]), [*gone, *added])
+    waiting: dict[str, list[str]] = {}
+    for commit in added:
+        if commit in ids:
+            waiting.setdefault(ids[commit], []).append(commit)
+    pairs = [(old, waiting[ids[old]].pop(0)) for old in gone if waiting.get(ids.get(old, ""))]
+    if not pairs:
+        return
+    event = {
+        "id": f"scan-rewrite-{pairs[0][0]}",
+        "type": "rewrite",
+        "time": time.time(),
+        "project": repo["project"],
+        "worktree": repo["worktree"],
+        "kind": "reconciled by scan",
+        "mappings": [list(pair) for pair in pairs],
+    }
+    with store.writing() as txn:
+        state = Overlay(txn)
+        Ledger(state, context).apply([event])
+        txn.put_many(state.dirty)
+    result.notes.append(f"{len(pairs)} recorded commit(s) rewritten outside the hooks followed")
 
 
 def _recorded(store: Store, project: str) -> set[str]:
@@ -108,8 +152,18 @@ def _recorded(store: Store, project: str) -> set[str]:
         return {key[len(prefix) :] for key in view.keys(prefix)}
 
 
-def _commits(worktree: Path, since: str | None) -> Iterator[dict[str, Any]]:
-    with gitrun.Log.of(worktree, commitlog.args(["--branches", "HEAD"], since)) as log:
+def _listed(worktree: Path, since: str | None) -> dict[str, str | None]:
+    with gitrun.Log.of(worktree, commitlog.listing(["--branches", "HEAD"], since)) as log:
+        found = commitlog.listed(log.stdout)
+        log.check()
+    return found
+
+
+def _facts(worktree: Path, commits: list[str]) -> Iterator[dict[str, Any]]:
+    if not commits:
+        return
+    given = "".join(f"{commit}\n" for commit in commits).encode()
+    with gitrun.Log.of(worktree, commitlog.args(), stdin=given) as log:
         yield from commitlog.parse(log.stdout)
         log.check()
 
@@ -146,7 +200,7 @@ def _write(store: Store, events: list[dict[str, Any]], context: Any, result: Sca
         outcome = Ledger(state, context).apply(events)
         txn.put_many(state.dirty)
     result.recorded += outcome.commits
-    result.already += len(events) - outcome.commits
+    result.already += len(events) - outcome.commits  # recorded meanwhile
     for event in events:
         record = state.get(keys.commit(event["project"], event["commit"]["hash"])) or {}
         if record.get("kind") == "agent" and record.get("scanned"):

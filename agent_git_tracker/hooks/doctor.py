@@ -11,6 +11,7 @@ from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.hooks.install import HOOKS, OLD_PLUGIN, git_output, hooks_dir, is_ours
 from agent_git_tracker.ledger.overview import backlog
+from agent_git_tracker.store.db import health
 
 
 def doctor(config: Config) -> dict[str, Any]:
@@ -41,6 +42,9 @@ def doctor(config: Config) -> dict[str, Any]:
         "max_database_size": config.max_database_size,
     }
     report["spool"] = backlog(config)
+    damaged = health(db)
+    if damaged:
+        report["problems"].append(damaged)
     home = Path(os.path.expanduser("~"))
     if (home / OLD_PLUGIN).is_dir() and db == home / ".config/opencode/agent-tracker.lmdb":
         report["problems"].append(

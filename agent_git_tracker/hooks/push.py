@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent_git_tracker.capture import spool
 from agent_git_tracker.capture.workspace import here, spool_dir
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.errors import TrackerError
@@ -45,8 +46,12 @@ def pre_push(config: Config, stdin: str, environ: Mapping[str, str]) -> tuple[Fl
     """Flush this repository's whole spool, whatever refs are pushed; with `enforce_halt`,
     refuse a push that carries commits of a halted agent."""
     repo = here()
-    with open_store(config) as store:
-        flushed = flush_repo(store, spool_dir(config, repo))
+    try:
+        store = open_store(config)
+    except TrackerError as e:
+        raise TrackerError(f"{e}; the events wait in the spool for the next flush") from e
+    with store:
+        flushed = flush_repo(store, spool_dir(config, repo), seconds=spool.PUSH_WAIT)
         _measure_outcomes(store, repo, flushed)
         if not config.enforce_halt:
             return flushed, None

@@ -1,4 +1,4 @@
-"""The post-rewrite and pre-push hooks, and agent sessions."""
+"""Agent sessions: while one is active in a repository, its commits are the agent's."""
 
 from __future__ import annotations
 

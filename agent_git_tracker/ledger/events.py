@@ -7,6 +7,7 @@ from typing import Any
 
 from agent_git_tracker.ledger.overlay import Record
 from agent_git_tracker.models import GRADE_LABELS
+from agent_git_tracker.text import utf8
 
 _HEX = frozenset("0123456789abcdef")
 
@@ -59,12 +60,22 @@ def _is_hash(value: Any) -> bool:
     return isinstance(value, str) and len(value) in (40, 64) and set(value) <= _HEX
 
 
+# Paths are bytes: they keep what git gave (lone surrogates for bytes that are not UTF-8), so
+# that their keys hold the exact path; the store writes their values in a readable form.
+PATH_FIELDS = frozenset(("project", "worktree"))
+
+
 def clean(text: Any) -> Any:
     """Text safe to store: lone surrogates (undecodable bytes in git data) become U+FFFD."""
     if isinstance(text, str):
-        return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")
+        return utf8(text)
     if isinstance(text, dict):
         return {k: clean(v) for k, v in text.items()}
     if isinstance(text, list):
         return [clean(v) for v in text]
     return text
+
+
+def clean_event(event: Record) -> Record:
+    """An event's text made safe to store, its paths kept as they are (see PATH_FIELDS)."""
+    return {k: v if k in PATH_FIELDS else clean(v) for k, v in event.items()}

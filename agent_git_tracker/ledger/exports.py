@@ -8,8 +8,12 @@ repository already has `.agent/` or `.journal/`.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
+import re
+import stat
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -22,44 +26,72 @@ from agent_git_tracker.models import GRADE_LABELS
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import View
 
+# A day's journal is named by its date, and only a well-formed date names a file.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A project file others may read, unless the user's umask says otherwise.
+_SHARED = 0o644
+
 
 def enabled(config: Config, project: Path) -> bool:
     if config.export_state_files is not None:
         return config.export_state_files
-    return (project / ".agent").is_dir() or (project / ".journal").is_dir()
+    return _real_folder(project / ".agent") or _real_folder(project / ".journal")
 
 
-def write(view: View, config: Config, project: Path, session_agent: str | None) -> list[Path]:
-    """Write the three kinds of files for one project; returns the files written."""
-    if not enabled(config, project) or not project.is_dir():
+def _real_folder(path: Path) -> bool:
+    """A folder, not a symlink to one: a repository can ship `.agent` pointing anywhere."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def write(
+    view: View, config: Config, project: Path, session_agent: str | None, notes: list[str]
+) -> list[Path]:
+    """Write the three kinds of files for one project; returns the files written, and notes
+    each file refused. Files go only into real `.agent/` and `.journal/` folders of the
+    project, under fixed names or a checked date: never through a symlink, never to a name
+    built from unchecked data."""
+    if not enabled(config, project) or not _real_folder(project):
         return []
-    written = []
+    files: list[tuple[str, str, str]] = []
     agent = session_agent or _latest_agent(view, str(project))
     record = view.get(keys.agent(agent)) if agent else None
     if record:
-        written.append(_write_json(project / ".agent" / "status.json", status(record)))
+        files.append((".agent", "status.json", _json(status(record))))
     retros = [
         (k, v) for k, v in view.scan("retrospective:") if v.get("project_path") == str(project)
     ]
     if retros:
-        steps: dict[str, dict[str, Step]] = {}
-        for key, retro in retros:
-            agent_id = retro.get("agent_id", "")
-            if agent_id not in steps:
-                steps[agent_id] = counters.steps(view, agent_id, config.rules)
-            scores = steps[agent_id].get(key)
-            if scores is not None:
-                retro["score_before"], retro["score_after"] = scores.before, scores.after
-        entries = sorted((communication(r) for _, r in retros), key=lambda e: e["timestamp"])
-        written.append(_write_json(project / ".journal" / "communication.json", entries))
+        _with_scores(view, config, retros)
+        entries = sorted((communication(r) for _, r in retros), key=lambda e: str(e["timestamp"]))
+        files.append((".journal", "communication.json", _json(entries)))
     days: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for _, value in view.scan("activity:"):
-        if value.get("project_path") == str(project):
-            days[value["timestamp"][:10]].append(value)
-    for day, entries in days.items():
-        path = project / ".journal" / f"{day}.md"
-        written.append(_write_text(path, journal(day, entries)))
+        day = str(value.get("timestamp", ""))[:10]
+        if value.get("project_path") == str(project) and _DAY.fullmatch(day):
+            days[day].append(value)
+    files += [(".journal", f"{day}.md", journal(day, entries)) for day, entries in days.items()]
+    written = []
+    for folder, name, text in files:
+        try:
+            written.append(_write_text(project, folder, name, text))
+        except OSError as e:
+            notes.append(f"state file {folder}/{name} not written: {e.strerror or e}")
     return written
+
+
+def _with_scores(view: View, config: Config, retros: list[tuple[str, dict[str, Any]]]) -> None:
+    """CS before and after each grade, replayed (it depends on the order of grades)."""
+    steps: dict[str, dict[str, Step]] = {}
+    for key, retro in retros:
+        agent_id = retro.get("agent_id", "")
+        if agent_id not in steps:
+            steps[agent_id] = counters.steps(view, agent_id, config.rules)
+        scores = steps[agent_id].get(key)
+        if scores is not None:
+            retro["score_before"], retro["score_after"] = scores.before, scores.after
 
 
 def status(agent: dict[str, Any]) -> dict[str, Any]:
@@ -117,12 +149,23 @@ def _latest_agent(view: View, project: str) -> str | None:
     return latest[1] if latest else None
 
 
-def _write_json(path: Path, data: Any) -> Path:
-    return _write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _write_text(path: Path, text: str) -> Path:
-    path.parent.mkdir(exist_ok=True)
-    spool.write_file(str(path), text)
-    os.chmod(path, 0o644)  # a shared project file, not a private one
-    return path
+def _write_text(project: Path, folder: str, name: str, text: str) -> Path:
+    """Write `project/folder/name` only inside a real folder of the project (made if
+    missing); a symlinked folder is refused, and a symlink at the name is replaced."""
+    where = project / folder
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(where, 0o777)  # the umask decides, as for any folder of the project
+    if not _real_folder(where):
+        raise OSError(errno.ELOOP, f"{where} is not a folder of the project (a symlink?)")
+    spool.write_file(str(where / name), text, _SHARED & ~_umask())
+    return where / name
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -16,10 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from agent_git_tracker.capture import spool
+from agent_git_tracker.capture.keep import adopt, fallback_dir, reason
+from agent_git_tracker.config import locate
 from agent_git_tracker.config.settings import Config
+from agent_git_tracker.errors import TrackerError
 from agent_git_tracker.ledger import exports
 from agent_git_tracker.ledger.events import problem
 from agent_git_tracker.ledger.ledger import Context, Ledger, Outcome
+from agent_git_tracker.ledger.moves import follow_moves
 from agent_git_tracker.ledger.overlay import Overlay, Reader
 from agent_git_tracker.ledger.points import is_halted
 from agent_git_tracker.store import keys
@@ -61,22 +65,59 @@ def context_for(config: Config, projects: set[str], profiles: bool = True) -> Co
     )
 
 
-def flush_repo(store: Store, directory: str, make_context: MakeContext = context_for) -> Flushed:
-    """Flush one repository's spool folder."""
+def flush_repo(
+    store: Store,
+    directory: str,
+    make_context: MakeContext = context_for,
+    seconds: float = spool.COMMAND_WAIT,
+) -> Flushed:
+    """Flush one repository's spool folder, waiting at most `seconds` for each lock; a flush
+    that cannot go ahead leaves the spool for the next one and says so."""
+    try:
+        return _flush(store, directory, make_context, seconds)
+    except spool.Busy as e:
+        raise TrackerError(
+            f"another flush of this repository has held its lock for more than {seconds:g} s "
+            f"(a stopped or hung agent-git-tracker?); the spool {directory} is left for the "
+            "next flush"
+        ) from e
+    except TrackerError as e:
+        raise TrackerError(f"{e}; the spool {directory} is left for the next flush") from e
+    except OSError as e:
+        raise TrackerError(
+            f"cannot flush the spool {directory}: {reason(e)}; it is left for the next flush"
+        ) from e
+
+
+def _flush(store: Store, directory: str, make_context: MakeContext, seconds: float) -> Flushed:
     result = Flushed(directory)
-    if not os.path.isdir(directory):
+    notes: list[str] = []
+    fallback = locate.fallback_root(os.environ)
+    if not os.path.isdir(directory) and not os.path.isdir(fallback_dir(fallback, directory)):
         return result
-    with spool.Locked(directory, "flush.lock"):
-        paths = spool.claim(directory)
+    if os.path.islink(directory) or (os.path.lexists(directory) and not os.path.isdir(directory)):
+        moved = spool.set_aside_entry(directory)  # else it would block every flush from now on
+        notes.append(f"the spool folder {directory} was not a folder; set aside as {moved}")
+    spool.private_dir(os.path.dirname(directory))
+    spool.private_dir(directory)
+    with spool.Locked(directory, "flush.lock", seconds, repair=True):
+        notes += adopt(directory, fallback)
+        paths = spool.claim(directory, seconds, notes)
+        loaded = [(path, *good_and_bad) for path in paths if (good_and_bad := _load(path, notes))]
+        paths = [path for path, _, _ in loaded]
+        result.outcome.notes += notes
         if not paths:
             return result
-        loaded = [(path, *_readable(path)) for path in paths]
         events = [e for _, good, _ in loaded for e in good]
         bad = [line for _, _, lines in loaded for line in lines]
         context = make_context(store.config, {e["project"] for e in events if "project" in e})
-        with store.writing() as txn:
+        with store.writing(seconds) as txn:
             todo = [(p, good) for p, good, _ in loaded if txn.get(batch_key(p)) is None]
             state = Overlay(txn)
+            batch = [e for _, good in todo for e in good]
+            projects = {e["project"] for e in batch if "project" in e}
+            rewrites = [tuple(m) for e in batch if e["type"] == "rewrite" for m in e["mappings"]]
+            notes += follow_moves(state, context.profiles, projects, rewrites)
             ledger = Ledger(state, context)
             result.outcome = ledger.apply(e for _, good in todo for e in good)
             _profiles(state, context, result.outcome.projects, events)
@@ -87,12 +128,39 @@ def flush_repo(store: Store, directory: str, make_context: MakeContext = context
             _forget_old_batches(txn, state, {batch_key(p) for p in paths})
             txn.put_many(state.dirty)
             result.events, result.puts = sum(len(g) for _, g in todo), txn.puts
+        result.outcome.notes = [*notes, *result.outcome.notes]
+        _after_commit(directory, paths, bad, result)
+    _write_halted(store, result)
+    _export(store, directory, {e["project"] for e in events if "project" in e}, result)
+    return result
+
+
+def _after_commit(directory: str, paths: list[str], bad: list[str], result: Flushed) -> None:
+    """The spool's bookkeeping once the transaction has committed: a failure here is a note
+    (the batches' ids are recorded, so the next flush only removes them)."""
+    try:
         if bad:
             result.rejected, result.rejected_lines = spool.set_aside(directory, bad), len(bad)
         spool.remove(paths)
-    _write_halted(store)
-    _export(store, directory, {e["project"] for e in events if "project" in e}, result)
-    return result
+    except OSError as e:
+        result.outcome.notes.append(f"applied, but the spool was not tidied: {reason(e)}")
+
+
+def _load(path: str, notes: list[str]) -> tuple[list[dict[str, Any]], list[str]] | None:
+    """A batch's events, or None for one that cannot be read: set aside with a note, so that
+    it never blocks every later flush of the repository."""
+    try:
+        return _readable(path)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        try:
+            moved = spool.set_aside_entry(path)
+        except OSError:
+            notes.append(f"{path} cannot be read ({reason(e)}) nor set aside; skipped")
+            return None
+        notes.append(f"{path} cannot be read ({reason(e)}); set aside as {moved}")
+        return None
 
 
 def _readable(path: str) -> tuple[list[dict[str, Any]], list[str]]:
@@ -121,7 +189,7 @@ def _export(store: Store, directory: str, projects: set[str], result: Flushed) -
         with store.reading() as view:
             for project in sorted(projects):
                 result.exported += exports.write(
-                    view, store.config, Path(project), session.get("agent")
+                    view, store.config, Path(project), session.get("agent"), result.outcome.notes
                 )
     except OSError as e:
         result.outcome.notes.append(f"state files not exported: {e}")
@@ -148,34 +216,45 @@ def _profiles(
         state.put(key, profile)
 
 
-def _write_halted(store: Store) -> None:
+def _write_halted(store: Store, result: Flushed) -> None:
     """The post-commit hook warns about halted agents from this small file."""
     with store.reading() as view:
         halted = [value["id"] for _, value in view.scan("agent:") if is_halted(value)]
     root = str(store.config.spool_root)
-    if halted or os.path.exists(os.path.join(root, spool.HALTED)):
-        spool.private_dir(root)
-        spool.write_file(os.path.join(root, spool.HALTED), "".join(f"{a}\n" for a in halted))
+    try:
+        if halted or os.path.lexists(os.path.join(root, spool.HALTED)):
+            spool.private_dir(root)
+            spool.write_file(os.path.join(root, spool.HALTED), "".join(f"{a}\n" for a in halted))
+    except OSError as e:
+        result.outcome.notes.append(f"the list of halted agents was not updated: {reason(e)}")
+
+
+def spool_folders(config: Config) -> list[str]:
+    """Every repository's spool folder, and those only the fallback folder holds events of."""
+    root = str(config.spool_root)
+    kept = spool.repo_dirs(locate.fallback_root(os.environ))
+    folders = {*spool.repo_dirs(root), *(os.path.join(root, os.path.basename(d)) for d in kept)}
+    return sorted(folders)
 
 
 def flush_all(store: Store, make_context: MakeContext = context_for) -> list[Flushed]:
     """Flush every repository's spool."""
-    return [
-        flush_repo(store, d, make_context) for d in spool.repo_dirs(str(store.config.spool_root))
-    ]
+    return [flush_repo(store, d, make_context) for d in spool_folders(store.config)]
 
 
 def pending_events(view: Reader, directories: list[str]) -> list[dict[str, Any]]:
     """Every spooled event not yet in the database, oldest first."""
     events: list[dict[str, Any]] = []
+    fallback = locate.fallback_root(os.environ)
     for directory in directories:
-        for path in spool.pending_files(directory):
+        kept = spool.batches(fallback_dir(fallback, directory))
+        for path in kept + spool.pending_files(directory):
             if os.path.basename(path).startswith("batch-") and view.get(batch_key(path)):
                 continue  # applied already; its file is about to be removed
             try:
                 events += _readable(path)[0]
-            except FileNotFoundError:
-                continue  # flushed meanwhile
+            except OSError:
+                continue  # flushed meanwhile, or not readable: the flush sets it aside
     return events
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from agent_git_tracker.attribution.agents import near_known_warning
 from agent_git_tracker.attribution.attribute import attribute, record_fields
 from agent_git_tracker.ledger import counters, digest
-from agent_git_tracker.ledger.events import clean
+from agent_git_tracker.ledger.events import clean_event
 from agent_git_tracker.ledger.overlay import Overlay, Record
 from agent_git_tracker.ledger.records import (
     ACTIVITY_FIELDS,
@@ -75,7 +75,7 @@ class Ledger:
         self._known: set[str] | None = None
 
     def apply(self, events: Iterable[Record]) -> Outcome:
-        events = [clean(event) for event in events]
+        events = [clean_event(event) for event in events]
         self.rewrites.index(events)
         handlers: dict[str, Callable[[Record], None]] = {
             "commit": self.on_commit,
@@ -244,6 +244,8 @@ class Ledger:
                 | set((existing or {}).get("rewritten_from", []))
             ),
         }
+        if not primary.get("scanned"):
+            moved.pop("scanned", None)  # the hooks saw this work being made
         if facts is not None:
             moved.update(git_facts(facts))
         for old in olds:

@@ -3,12 +3,15 @@ and a flush on request."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from agent_git_tracker.capture import spool
+from agent_git_tracker.capture.keep import fallback_dir
 from agent_git_tracker.capture.workspace import here, spool_dir
+from agent_git_tracker.config import locate
 from agent_git_tracker.config.settings import Config
-from agent_git_tracker.ledger.flush import Flushed, flush_all, flush_repo
+from agent_git_tracker.ledger.flush import Flushed, flush_all, flush_repo, spool_folders
 from agent_git_tracker.store.db import open_store
 
 
@@ -22,8 +25,10 @@ def database_info(config: Config, warn: Any = None) -> dict[str, Any]:
 def backlog(config: Config) -> dict[str, Any]:
     """How many events wait in the spool, per repository folder."""
     waiting = {}
-    for directory in spool.repo_dirs(str(config.spool_root)):
-        count = sum(_lines(p) for p in spool.pending_files(directory))
+    fallback = locate.fallback_root(os.environ)
+    for directory in spool_folders(config):
+        kept = spool.batches(fallback_dir(fallback, directory))
+        count = sum(_lines(p) for p in kept + spool.pending_files(directory))
         if count:
             waiting[directory] = count
     return {
@@ -35,9 +40,9 @@ def backlog(config: Config) -> dict[str, Any]:
 
 def _lines(path: str) -> int:
     try:
-        with open(path, "rb") as f:
+        with os.fdopen(spool.open_regular(path), "rb") as f:
             return sum(1 for line in f if line.strip())
-    except FileNotFoundError:
+    except OSError:  # gone meanwhile, or not a regular file: the next flush sets it aside
         return 0
 
 

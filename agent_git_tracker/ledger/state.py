@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import Config
-from agent_git_tracker.ledger.flush import pending_state
+from agent_git_tracker.ledger.flush import pending_state, spool_folders
 from agent_git_tracker.ledger.overlay import Overlay
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import View, exists, open_store
@@ -52,7 +51,7 @@ def current(
 ) -> Iterator[tuple[Overlay, Overlay, int]]:
     """(stored, with pending events, number pending) for the given spool folders (all if
     None). The pending overlay is never written."""
-    dirs = spool.repo_dirs(str(config.spool_root)) if directories is None else directories
+    dirs = spool_folders(config) if directories is None else directories
     with database_view(config) as view:
         pending, _, count = pending_state(view, dirs, config)
         yield Overlay(view), pending, count

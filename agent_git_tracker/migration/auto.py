@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import subprocess
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from agent_git_tracker.store.db import Store
 
 FAILED_PREFIX = "legacy-failed-"
+# A larger legacy file is merged only on request (`migrate --from`): a command must stay quick.
+MAX_AUTO_SIZE = 64 * 1024 * 1024
 
 
 def auto_migrate(config: Config, cwd: Path, toplevel: Path | None = None) -> str | None:
@@ -42,9 +45,50 @@ def auto_migrate(config: Config, cwd: Path, toplevel: Path | None = None) -> str
             for path in found
             if not same_file(path, config.database_path) and not _failed_before(config, path)
         ]
-        return _auto(config, paths) if paths else None
+        refused = [(path, why) for path in paths if (why := untrusted(path))]
+        lines = [_not_merged(config, path, why) for path, why in refused]
+        trusted = [path for path in paths if path not in dict(refused)]
+        lines.append((_auto(config, trusted) if trusted else None) or "")
+        return "; ".join(line for line in lines if line) or None
     except Exception as e:  # a migration never stops the command it runs in (R4)
         return f"warning: could not look for the older agent-tracker plugin's databases: {e}"
+
+
+def untrusted(path: Path) -> str | None:
+    """Why a legacy file found in a repository must not be merged on its own, or None. Anyone
+    who can commit to a repository can put such a file in it: only a file git does not track,
+    that the user owns, reached through no symlink and of a sane size, is merged by itself."""
+    base = path.parents[3]  # <base>/~/.config/opencode/agent-tracker.lmdb
+    for part in (path.parents[2], path.parents[1], path.parents[0], path):
+        if part.is_symlink():
+            return f"{part.relative_to(base)} is a symlink"
+    info = path.stat()
+    if info.st_uid != os.geteuid():
+        return "another user owns it"
+    if info.st_size > MAX_AUTO_SIZE:
+        return f"it is larger than {MAX_AUTO_SIZE:,} bytes"
+    if _tracked(base, path):
+        return "git tracks it (anyone who can commit to the repository could have put it there)"
+    return None
+
+
+def _tracked(base: Path, path: Path) -> bool:
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--", str(path.relative_to(base))],
+        cwd=base,
+        capture_output=True,
+        check=False,
+    )
+    return bool(listed.stdout.strip(b"\0"))
+
+
+def _not_merged(config: Config, path: Path, why: str) -> str:
+    with contextlib.suppress(OSError):
+        _remember_failure(config, path, TrackerError(why))  # said once until the file changes
+    return (
+        f"warning: the older agent-tracker plugin's database {path} was not merged, because "
+        f"{why}. If it is yours, merge it with `agent-git-tracker migrate --from {path}`"
+    )
 
 
 def _auto(config: Config, paths: list[Path]) -> str | None:
@@ -91,7 +135,7 @@ def _failed(config: Config, path: Path, error: Exception) -> str:
 
 
 def _failure_file(config: Config, path: Path) -> Path:
-    name = f"{FAILED_PREFIX}{zlib.crc32(os.path.abspath(path).encode()):08x}.json"
+    name = f"{FAILED_PREFIX}{zlib.crc32(os.fsencode(os.path.abspath(path))):08x}.json"
     return config.spool_root / name
 
 

@@ -89,6 +89,7 @@ class Source:
     entries: Mapping[str, Any]
     fingerprint: Fingerprint | None = None  # lmdb-js files: recorded in `meta:migration:`
     skipped: int = 0  # another machine's bookkeeping records, left out
+    left_out: tuple[str, ...] = ()  # values that could not be read safely, one line each
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Merged:
     records: int
     result: MergeResult
     skipped: int = 0
+    left_out: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,16 @@ def plan(get: Getter, sources: Sequence[Source]) -> tuple[dict[str, Any], list[M
         result = _diff(current, source.entries, writes)
         if source.fingerprint is not None:
             _mark(current, source, result, writes)
-        merged.append(Merged(source.path, source.kind, len(source.entries), result, source.skipped))
+        merged.append(
+            Merged(
+                source.path,
+                source.kind,
+                len(source.entries),
+                result,
+                source.skipped,
+                source.left_out,
+            )
+        )
     return writes, merged
 
 
@@ -256,6 +267,11 @@ def _source_lines(source: Merged, dry: bool) -> list[str]:
         )
     if source.skipped:
         lines.append(f"  {source.skipped} bookkeeping record(s) of the other machine left out")
+    if source.left_out:
+        lines.append(
+            f"  {len(source.left_out)} value(s) left out, unread: {source.left_out[0]}"
+            + (" …" if len(source.left_out) > 1 else "")
+        )
     return lines
 
 
@@ -284,4 +300,5 @@ def _source_data(source: Merged) -> dict[str, Any]:
         "already_present": dict(source.result.present),
         "differing": source.result.differing,
         "skipped": source.skipped,
+        "left_out": list(source.left_out),
     }

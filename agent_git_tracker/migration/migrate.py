@@ -1,26 +1,6 @@
-"""Bring history in from elsewhere: the older plugin's lmdb-js files and export files.
-
-Every path here is an additive diff-merge (SPEC R4): a key the central database already holds is
-never overwritten, so a second run writes nothing. Sources are only ever read.
-
-- `auto_migrate` runs when a command starts in a repository. It merges the older plugin's
-  per-project database (`<cwd>/~/.config/opencode/agent-tracker.lmdb`, or the same under the
-  repository's top level) and records `meta:migration:<source>` with the source's size and mtime
-  IN THE SAME transaction, so a kill leaves both or neither and the next start skips the source.
-  A source that fails is remembered in a small file in the spool folder and is not tried again
-  until it changes.
-- `migrate` does the same on request. With `move_aside` it also takes in an lmdb-js file that
-  sits at the database path itself and puts this tool's database in its place, keeping the old
-  file under a backup name beside it.
-- `export` writes JSON Lines; `import_` merges an export file or an lmdb-js file.
-
-The export format, version 1: a header line
-`{"format": "agent-git-tracker-export", "version": 1, "exported_at": ISO-8601, "records": N,
-"database": PATH, "agent_git_tracker": VERSION}`, then N lines `{"key": KEY, "value": OBJECT}` in
-key order. Every record is exported except this machine's own bookkeeping: `meta:schema`,
-`meta:batch:*` (flush batches applied) and `meta:migration:*` (local files migrated), and the
-report's `digest:*` records, which are derived from the commit records and made again here.
-"""
+"""`migrate`: the older plugin's lmdb-js files merged on request, and the move-aside of one
+that sits at the database path itself (imported, kept under a backup name beside it, and this
+tool's database started in its place)."""
 
 from __future__ import annotations
 
@@ -35,7 +15,7 @@ from typing import TYPE_CHECKING
 from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.errors import TrackerError, UsageError
-from agent_git_tracker.migration.auto import forget_failure
+from agent_git_tracker.migration.auto import forget_failure, untrusted
 from agent_git_tracker.migration.merge import (
     Fingerprint,
     Merged,
@@ -82,13 +62,17 @@ def migrate(
     database = config.database_path
     at_database = database.is_file() and is_legacy(database)
     paths = _sources(database, source, cwd, toplevel)
+    # Found, not named: a file a repository brings is merged only when named with --from.
+    checked = [(path, untrusted(path) if source is None else None) for path in paths]
+    refused = tuple(_refusal(path, why) for path, why in checked if why)
+    paths = [path for path, why in checked if not why]
     if at_database and not move_aside:
         raise UsageError(_move_aside_needed(database))
     loaded = [load_legacy(path) for path in paths]  # everything is read before anything changes
     if at_database:
         summary = _move_aside(config, loaded, dry_run)
     else:
-        summary = _merge_found(config, loaded, dry_run, cwd, toplevel)
+        summary = _merge_found(config, loaded, dry_run, cwd, toplevel, refused)
         if move_aside:
             note = f"--move-aside: {database} is not a file of the older plugin; nothing was moved"
             summary = replace(summary, notes=(*summary.notes, note))
@@ -122,9 +106,20 @@ def _move_aside_needed(database: Path) -> str:
     )
 
 
+def _refusal(path: Path, why: str) -> str:
+    return f"{path} was not merged, because {why}; if it is yours, name it with --from {path}"
+
+
 def _merge_found(
-    config: Config, loaded: list[Source], dry_run: bool, cwd: Path, toplevel: Path | None
+    config: Config,
+    loaded: list[Source],
+    dry_run: bool,
+    cwd: Path,
+    toplevel: Path | None,
+    refused: tuple[str, ...],
 ) -> Summary:
+    if refused and not loaded:
+        return Summary(config.database_path, dry_run, notes=refused)
     if not loaded:
         top = toplevel if toplevel is not None else toplevel_of(cwd)
         places = " or ".join(str(p / LEGACY_RELATIVE) for p in dict.fromkeys([cwd, top]) if p)
@@ -135,7 +130,7 @@ def _merge_found(
         return Summary(config.database_path, dry_run, notes=(note,))
     merged = apply(config, loaded, dry_run)
     note = "the source files were only read; delete them yourself once you no longer need them"
-    return Summary(config.database_path, dry_run, tuple(merged), notes=(note,))
+    return Summary(config.database_path, dry_run, tuple(merged), notes=(*refused, note))
 
 
 def _move_aside(config: Config, others: list[Source], dry_run: bool) -> Summary:
@@ -238,8 +233,9 @@ def _build_in_place(
     temp = database.parent / f"{database.name}{TEMP_INFIX}{spool.new_id()}"
     with open_store(replace(config, database_path=temp)) as store:
         merged = write(store, sources)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(f"{temp}-lock")  # py-lmdb makes its own beside the database path
+    for extra in ("-lock", "-writer.lock"):  # py-lmdb's and ours, beside the database path
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{temp}{extra}")
     if not fingerprint.same_state(Fingerprint.of(database)):
         os.unlink(temp)  # the older plugin wrote meanwhile: what was read is not all there is
         raise _changed(database)

@@ -55,9 +55,10 @@ def load_legacy(path: Path) -> Source:
     from agent_git_tracker.migration.legacy import read_records
     from agent_git_tracker.migration.legacy.mapping import to_entries
 
+    left_out: list[str] = []
     try:
         before = Fingerprint.of(path)
-        entries = to_entries(read_records(path))
+        entries = to_entries(read_records(path, left_out))
         changed = not before.same_state(Fingerprint.of(path))
     except OSError as e:
         raise TrackerError(f"cannot read {path}: {e.strerror}") from e
@@ -72,7 +73,7 @@ def load_legacy(path: Path) -> Source:
                 f"{path} holds a record whose key is longer than LMDB allows "
                 f"({MAX_KEY_BYTES} bytes): {key[:80]}…; nothing was migrated"
             )
-    return Source(path, LMDB_JS, entries, before)
+    return Source(path, LMDB_JS, entries, before, left_out=tuple(left_out))
 
 
 def existing(path: Path) -> Path:

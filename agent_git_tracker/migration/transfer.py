@@ -1,11 +1,21 @@
-"""`export` and `import`: every record as JSON Lines, and back."""
+"""`export` and `import`: every record as JSON Lines, and back.
+
+The export format, version 2: a header line `{"format": "agent-git-tracker-export", "version": 2,
+"exported_at": ISO-8601, "records": N, "database": PATH, "agent_git_tracker": VERSION}`, then N
+lines `{"key": KEY, "value": OBJECT}` in key order. Every record is exported except this
+machine's own bookkeeping (`meta:schema`, `meta:batch:*`, `meta:upgrade:*`, `meta:migration:*`)
+and what derives from the records (`digest:*`, `timeline:*`), which an import makes again.
+Version 1 files (grade keys without their project) are upgraded as they are read
+(`store.upgrade`).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,6 +42,7 @@ from agent_git_tracker.migration.sources import (
     what_it_is,
 )
 from agent_git_tracker.store import keys, upgrade
+from agent_git_tracker.text import json_safe, printable, without_credentials
 
 EXPORT_FORMAT = "agent-git-tracker-export"
 
@@ -56,15 +67,24 @@ def exported(key: str) -> bool:
     return not key.startswith((*LOCAL_META, *DERIVED))
 
 
-def export(config: Config, out: TextIO) -> int:
-    """Write every record as JSON Lines (the format is in this module's docstring); returns
-    the number of records."""
-    from agent_git_tracker.store.db import exists, open_store
+@dataclass(frozen=True)
+class Exported:
+    """How many records an export wrote, and what it could not read (a damaged database)."""
+
+    records: int
+    skipped: tuple[str, ...] = ()
+
+
+def export(config: Config, out: TextIO) -> Exported:
+    """Write every record as JSON Lines (the format is in this module's docstring). Reads the
+    pages itself, so a damaged database gives every record it still holds."""
+    from agent_git_tracker.store.db import exists
+    from agent_git_tracker.store.salvage import reading
 
     if not exists(config):
         raise UsageError(f"there is no database at {config.database_path} yet; nothing to export")
-    with open_store(config) as store, store.reading() as view:
-        count = sum(1 for key, _ in view.scan_raw("") if exported(key))
+    with reading(config) as snapshot:
+        count = sum(1 for _ in _records(snapshot.records(), []))
         header = {
             "format": EXPORT_FORMAT,
             "version": EXPORT_VERSION,
@@ -74,17 +94,44 @@ def export(config: Config, out: TextIO) -> int:
             "agent_git_tracker": __version__,
         }
         out.write(_line(header))
-        for key, value in view.scan(""):
-            if exported(key):
-                out.write(_line({"key": key, "value": value}))
-    return count
+        unreadable: list[str] = []
+        for key, value in _records(snapshot.records(), unreadable):
+            out.write(_line({"key": key, "value": value}))
+        skipped = (*snapshot.skipped, *unreadable)
+    return Exported(count, tuple(printable(s) for s in skipped))
+
+
+def _records(
+    items: Iterable[tuple[bytes, bytes]], unreadable: list[str]
+) -> Iterator[tuple[str, Any]]:
+    """The exported records; a value that is not a JSON object is noted and left out."""
+    for raw_key, raw in items:
+        key = raw_key.decode("utf-8", "surrogateescape")
+        if not exported(key):
+            continue
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            yield key, _no_credentials(key, value)
+        else:
+            unreadable.append(f"the record {key[:80]!r}: its value is not a JSON object")
+
+
+def _no_credentials(key: str, value: dict[str, Any]) -> dict[str, Any]:
+    """A project profile's remote URL without credentials (older records may hold them)."""
+    remote = value.get("remote_url")
+    if keys.prefix_of(key) != "project" or not isinstance(remote, str):
+        return value
+    return {**value, "remote_url": without_credentials(remote)}
 
 
 def _line(item: Mapping[str, Any]) -> str:
-    return json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json_safe(json.dumps(item, ensure_ascii=False, separators=(",", ":"))) + "\n"
 
 
-def export_file(config: Config, path: Path) -> int:
+def export_file(config: Config, path: Path) -> Exported:
     """`export` into a file private to the user (0600) that appears only once complete."""
     path = Path(os.path.abspath(os.path.expanduser(path)))
     if path.is_dir():
@@ -97,7 +144,7 @@ def export_file(config: Config, path: Path) -> int:
         raise TrackerError(f"cannot write {path}: {e.strerror}") from e
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            count = export(config, out)
+            done = export(config, out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, path)
@@ -105,7 +152,7 @@ def export_file(config: Config, path: Path) -> int:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
-    return count
+    return done
 
 
 def import_(config: Config, source: Path, dry_run: bool) -> Summary:
@@ -205,7 +252,10 @@ def _count(value: Any) -> int | None:
 def _record(path: Path, number: int, raw: bytes) -> tuple[str, dict[str, Any]]:
     try:
         item = json.loads(raw, parse_constant=_no_constant)
-        json.dumps(item, ensure_ascii=False).encode()  # lone surrogates cannot be stored
+        # Lone surrogates cannot be stored in a value; a key keeps them as the bytes of a
+        # path that is not UTF-8 (see `keys.to_bytes`).
+        value = item.get("value") if isinstance(item, dict) else item
+        json.dumps(value, ensure_ascii=False).encode()
     except UnicodeError as e:
         raise _bad_line(path, number, "holds text that is not valid Unicode") from e
     except ValueError as e:
@@ -216,7 +266,7 @@ def _record(path: Path, number: int, raw: bytes) -> tuple[str, dict[str, Any]]:
     if not isinstance(key, str) or ":" not in key or keys.prefix_of(key) not in keys.PREFIXES:
         known = ", ".join(keys.PREFIXES)
         raise _bad_line(path, number, f"has the key {key!r}, which does not start with {known}:")
-    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+    if len(keys.to_bytes(key)) > MAX_KEY_BYTES:
         raise _bad_line(path, number, f"has a key longer than {MAX_KEY_BYTES} bytes")
     if not isinstance(value, dict):
         raise _bad_line(path, number, "has a value that is not a JSON object")

@@ -5,7 +5,8 @@ plain facts summed per cell), `stats` and `score` (the maths, pure: fed by plain
 facts, so that a team report computes the same numbers from its members' exports; `facts` does
 it in one call), `rows` (grouping and ranking), `recommend`, `build` (the whole report),
 `render`, `table` and `html` (JSON and CSV, the terminal table, HTML), `run` (the command's use
-case). May import: ledger, store, `gitmeta`, config, models, errors.
+case). May import: ledger, store, `gitmeta`, capture (its durable file write), config, models,
+errors, text.
 
 Rows
     One row per setup (agent + canonical model + setup label); `by` regroups them per agent,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from importlib import resources
 from typing import Any
 
@@ -55,6 +56,6 @@ def as_html(report: Report) -> str:
         "<!--NOTES-->": notes,
         "/*DATA*/null": _embed(as_json(report)),
     }
-    for marker, value in parts.items():
-        template = template.replace(marker, value)
-    return template
+    # One pass: text put in for one marker is never searched for the next one.
+    markers = re.compile("|".join(re.escape(marker) for marker in parts))
+    return markers.sub(lambda match: parts[match.group()], template)

@@ -42,6 +42,7 @@ from agent_git_tracker.report import score as sc
 from agent_git_tracker.report import stats
 from agent_git_tracker.report.model import Report, Row
 from agent_git_tracker.report.rows import WITHIN_REPOSITORIES
+from agent_git_tracker.text import printable
 
 SCHEMA_VERSION = 1
 
@@ -228,11 +229,18 @@ def _csv_outcomes(data: dict[str, Any] | None) -> list[Any]:
     return [_csv_value(v) for v in [*cells, data["bulk"], data["unmeasured"]]]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        text = printable(value)
+        return f"'{text}" if text.startswith(_FORMULA_START) else text
     return value
 
 

@@ -21,6 +21,7 @@ from agent_git_tracker.report.html import as_html
 from agent_git_tracker.report.model import ReportOptions
 from agent_git_tracker.report.reading import RawSource
 from agent_git_tracker.store.db import encode, exists
+from agent_git_tracker.text import json_safe, printable
 
 FORMATS = ("table", "json", "csv")
 _AGE = re.compile(r"\s*(\d+)\s*([hdw])\s*", re.IGNORECASE)
@@ -86,8 +87,11 @@ def _no_data(config: Config) -> str:
 
 
 def _write(path: Path, page: str) -> None:
+    """The page is as private as the database it shows (0600), whatever the umask."""
+    from agent_git_tracker.capture.spool import write_file
+
     try:
-        path.write_text(page, encoding="utf-8")
+        write_file(os.path.abspath(path), page, 0o600)
     except OSError as e:
         raise TrackerError(f"cannot write the HTML report to {path}: {e.strerror}") from e
 
@@ -119,7 +123,7 @@ def run_report(
     if html_path is not None:
         _write(html_path, as_html(report))
     if fmt == "json":
-        return json.dumps(render.as_json(report), indent=2, ensure_ascii=False)
+        return json_safe(json.dumps(render.as_json(report), indent=2, ensure_ascii=False))
     if fmt == "csv":
         return render.as_csv(report).rstrip("\n")
     if empty:
@@ -127,5 +131,5 @@ def run_report(
     color = stream_is_tty and not os.environ.get("NO_COLOR")
     text = table.as_table(report, width, color)
     if html_path is not None:
-        text += f"\n\nWrote the HTML report to {html_path}; open it in a browser."
+        text += f"\n\nWrote the HTML report to {printable(html_path)}; open it in a browser."
     return text

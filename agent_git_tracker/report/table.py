@@ -11,6 +11,7 @@ from agent_git_tracker.report.model import Report, Row
 from agent_git_tracker.report.recommend import signed
 from agent_git_tracker.report.render import SHARES
 from agent_git_tracker.report.rows import WITHIN_REPOSITORIES
+from agent_git_tracker.text import printable
 
 NO_VALUE = "–"
 
@@ -243,13 +244,14 @@ def title(report: Report) -> str:
 def as_table(report: Report, width: int, color: bool) -> str:
     """A table for a terminal `width` columns wide; ANSI colour only when `color`."""
     width = max(width, 40)
-    lines = [_paint(line, "bold", color) for line in textwrap.wrap(title(report), width)]
+    lines = [_paint(line, "bold", color) for line in textwrap.wrap(printable(title(report)), width)]
     lines.append("")
     if report.rows:
         lines += _table_lines(report, width, color)
     else:
         lines.append("No commits match.")
-    lines += ["", *textwrap.wrap("Recommendation: " + report.recommendation.sentence, width)]
+    sentence = printable(report.recommendation.sentence)
+    lines += ["", *textwrap.wrap("Recommendation: " + sentence, width)]
     return "\n".join(lines)
 
 
@@ -258,7 +260,8 @@ def _table_lines(report: Report, width: int, color: bool) -> list[str]:
     headers = {c.name: c.header for c in COLUMNS}
     headers["label"] = _HEADERS.get(report.options.by, "setup")
     cells = {
-        name: [headers[name]] + [c.cell(r) for r in report.rows] for name, c in columns.items()
+        name: [headers[name]] + [printable(c.cell(r)) for r in report.rows]
+        for name, c in columns.items()
     }
     shown, label_width = _choose(cells, width)
     widths = {n: label_width if n == "label" else max(map(len, cells[n])) for n in shown}
@@ -312,4 +315,6 @@ def _footer(report: Report, shown: Sequence[str], width: int) -> list[str]:
             f"not shown at this width: {', '.join(hidden)} (a wider terminal, --json or --csv "
             "show them)"
         )
-    return [w for note in notes for w in textwrap.wrap(note, width, subsequent_indent="  ")]
+    return [
+        w for note in notes for w in textwrap.wrap(printable(note), width, subsequent_indent="  ")
+    ]

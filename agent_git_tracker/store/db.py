@@ -16,21 +16,40 @@ from typing import Any
 import lmdb
 import orjson
 
+from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.errors import TrackerError
-from agent_git_tracker.store import keys, upgrade
+from agent_git_tracker.store import damage, keys, upgrade
+from agent_git_tracker.text import utf8
 
 SCHEMA_VERSION = upgrade.VERSION
 SCHEMA_KEY = keys.meta("schema")
 LMDB_MAGIC = 0xBEEFC0DE
 OLD_PLUGIN_DIR = Path(".config", "opencode", "plugins", "agent-tracker")
+# What LMDB raises for a page that fails to read (a damaged file, never a bug of ours).
+DAMAGE = (lmdb.CorruptedError, lmdb.PageNotFoundError, lmdb.InvalidError)
 
 
 def encode(value: Any) -> bytes:
+    """A value as JSON. Text that is not UTF-8 (a repository path with other bytes, kept by
+    `surrogateescape`) is stored with U+FFFD in their place: the key keeps the exact bytes,
+    the value a readable form."""
     try:
         return orjson.dumps(value)
     except TypeError as e:  # orjson's error type for what JSON cannot hold
+        if "surrogates" in str(e):
+            return orjson.dumps(_readable(value))
         raise TypeError(f"cannot store {type(value).__name__} value as JSON: {e}") from e
+
+
+def _readable(value: Any) -> Any:
+    if isinstance(value, str):
+        return utf8(value)
+    if isinstance(value, dict):
+        return {_readable(k): _readable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_readable(v) for v in value]
+    return value
 
 
 def decode(raw: bytes | memoryview) -> Any:
@@ -44,7 +63,7 @@ class View:
         self._txn = txn
 
     def get(self, key: str) -> Any | None:
-        raw = self._txn.get(key.encode())
+        raw = self._txn.get(keys.to_bytes(key))
         return None if raw is None else decode(raw)
 
     def _range(self, prefix: str, values: bool) -> Iterator[Any]:
@@ -60,16 +79,16 @@ class View:
     def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]:
         """Every key starting with `prefix`, in key order, with its undecoded value."""
         for key, raw in self._range(prefix, values=True):
-            yield key.decode(), raw
+            yield keys.from_bytes(key), raw
 
     def scan(self, prefix: str) -> Iterator[tuple[str, Any]]:
         for key, raw in self._range(prefix, values=True):
-            yield key.decode(), decode(raw)
+            yield keys.from_bytes(key), decode(raw)
 
     def keys(self, prefix: str) -> Iterator[str]:
         """Every key starting with `prefix`, without reading the values."""
         for key in self._range(prefix, values=False):
-            yield key.decode()
+            yield keys.from_bytes(key)
 
     def is_empty(self) -> bool:
         with self._txn.cursor() as cursor:
@@ -81,7 +100,7 @@ class View:
 
 def _bounds(prefix: str) -> tuple[bytes, bytes | None]:
     """The first key with `prefix`, and the first key after all of them (None: the end)."""
-    start = prefix.encode()
+    start = keys.to_bytes(prefix)
     stem = start.rstrip(b"\xff")
     return start, stem[:-1] + bytes([stem[-1] + 1]) if stem else None
 
@@ -94,11 +113,11 @@ class WriteView(View):
         self.puts = 0
 
     def put(self, key: str, value: Any) -> None:
-        self._txn.put(key.encode(), encode(value))
+        self._txn.put(keys.to_bytes(key), encode(value))
         self.puts += 1
 
     def delete(self, key: str) -> None:
-        self._txn.delete(key.encode())
+        self._txn.delete(keys.to_bytes(key))
 
     def put_many(self, items: Mapping[str, Any]) -> None:
         """Write every item; a value of None deletes the key."""
@@ -132,12 +151,20 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[View]:
-        with self._env.begin() as txn:
-            yield View(txn)
+        try:
+            with self._env.begin() as txn:
+                yield View(txn)
+        except DAMAGE as e:
+            raise self._damaged(e) from e
 
     @contextmanager
-    def writing(self) -> Iterator[WriteView]:
-        """One write transaction: committed when the block ends, aborted if it raises."""
+    def writing(self, seconds: float = spool.COMMAND_WAIT) -> Iterator[WriteView]:
+        """One write transaction: committed when the block ends, aborted if it raises. A
+        database known to be damaged is never written again."""
+        known = damage.recorded(self.path)
+        if known:
+            raise damage.error(self.path, known)
+        lock = self._writer(seconds)
         try:
             with self._env.begin(write=True) as txn:
                 yield WriteView(txn)
@@ -145,8 +172,37 @@ class Store:
             raise self._full_error() from e
         except lmdb.ReadonlyError as e:
             raise TrackerError(f"the database {self.path} is open read-only") from e
+        except DAMAGE as e:
+            raise self._damaged(e) from e
         except lmdb.Error as e:
             raise TrackerError(f"cannot write to the database {self.path}: {e}") from e
+        finally:
+            lock.__exit__()
+
+    def _writer(self, seconds: float) -> spool.Locked:
+        """Our own writer lock, waited for at most `seconds`: LMDB's writer mutex waits for
+        as long as a stopped writer lives."""
+        lock = spool.Locked(str(self.path.parent), f"{self.path.name}-writer.lock", seconds, True)
+        try:
+            lock.__enter__()
+        except spool.Busy as e:
+            raise TrackerError(
+                f"the database {self.path} is busy: another agent-git-tracker process has "
+                f"been writing to it for more than {seconds:g} s (a stopped or hung process?); "
+                "nothing was written"
+            ) from e
+        except OSError as e:
+            raise TrackerError(f"cannot lock the database {self.path}: {e.strerror}") from e
+        return lock
+
+    def _damaged(self, error: Exception) -> TrackerError:
+        why = f"a page failed to read ({str(error).partition(': ')[2] or error})"
+        damage.remember(self.path, why)
+        return damage.error(self.path, why)
+
+    def snapshot(self) -> Any:
+        """A raw read transaction that pins one snapshot (for `salvage`); use it in a `with`."""
+        return self._env.begin()
 
     def put_many(self, items: Mapping[str, Any]) -> int:
         """Write many keys in ONE transaction, all or nothing; returns the values written."""
@@ -181,8 +237,7 @@ class Store:
 def identify(path: Path) -> str | None:
     """None for a file this package can open; otherwise what wrote the file, for the message."""
     try:
-        with path.open("rb") as f:
-            head = f.read(32)
+        head = damage.read_head(path, 32)
     except FileNotFoundError:
         return None
     except OSError as e:
@@ -200,6 +255,26 @@ def identify(path: Path) -> str | None:
             )
         return f"a newer LMDB (data format v{version})"
     return "a program other than LMDB: it is not an LMDB database"
+
+
+def health(path: Path) -> str | None:
+    """Why the database is damaged (cut short, or a page failed to read), or None."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        refuse_foreign(path)
+        damage.check_pages(path)
+    except TrackerError as e:
+        return str(e)
+    known = damage.recorded(path) if path.exists() else None
+    return str(damage.error(path, known)) if known else None
+
+
+def refuse_foreign(path: Path) -> None:
+    """Refuse another program's file at the database path: it is never modified."""
+    writer = identify(path)
+    if writer:
+        raise _foreign_error(path, writer)
 
 
 def _foreign_error(path: Path, writer: str) -> TrackerError:
@@ -249,8 +324,9 @@ def exists(config: Config) -> bool:
 _OPEN: dict[str, Store] = {}
 
 
-def open_store(config: Config, *, warn: Any = None) -> Store:
-    """Open (and on first use create) the central database, refusing foreign files."""
+def open_store(config: Config, *, warn: Any = None, check_schema: bool = True) -> Store:
+    """Open (and on first use create) the central database, refusing foreign files.
+    Without `check_schema`, no record is read (a salvage reads the pages itself)."""
     path = config.database_path
     if str(path) in _OPEN:
         shared = _OPEN[str(path)]
@@ -262,11 +338,11 @@ def open_store(config: Config, *, warn: Any = None) -> Store:
             f"{path.resolve()}; this tool writes only where it is told: set database_path to "
             "the real file instead"
         )
-    writer = identify(path)
-    if writer:
-        raise _foreign_error(path, writer)
+    refuse_foreign(path)
     if not exists(config):
         _prepare_new(path, warn)
+    else:
+        damage.check_pages(path)
     try:
         env = lmdb.open(
             str(path),
@@ -282,9 +358,10 @@ def open_store(config: Config, *, warn: Any = None) -> Store:
     _OPEN[str(path)] = store
     try:
         _private(path)
-        with store.reading() as view:
-            version = _schema(view, path)
-        _bring_up_to_date(store, version)
+        if check_schema:
+            with store.reading() as view:
+                version = _schema(view, path)
+            _bring_up_to_date(store, version)
     except BaseException:
         store.close()
         raise

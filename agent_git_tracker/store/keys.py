@@ -29,15 +29,28 @@ PREFIXES = tuple(_PARTS)
 MAX_PART = 160
 
 
+def to_bytes(key: str) -> bytes:
+    """A key as LMDB stores it. Paths are bytes: one that is not UTF-8 arrives with its other
+    bytes as lone surrogates (`surrogateescape`) and keeps them exactly in the key."""
+    try:
+        return key.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # other lone surrogates, from JSON escapes
+        return key.encode("utf-8", "surrogatepass")
+
+
+def from_bytes(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
 def quote(part: str) -> str:
     """Encode one free-text key part."""
     quoted = part.replace("%", "%25").replace(":", "%3A")
-    if len(quoted.encode()) <= MAX_PART:
+    if len(to_bytes(quoted)) <= MAX_PART:
         return quoted
     import hashlib
 
-    digest = hashlib.sha256(part.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-    return f"{quoted.encode()[: MAX_PART - 26].decode('utf-8', 'ignore')}~{digest}"
+    digest = hashlib.sha256(to_bytes(part)).hexdigest()[:24]
+    return f"{to_bytes(quoted)[: MAX_PART - 26].decode('utf-8', 'ignore')}~{digest}"
 
 
 def unquote(part: str) -> str:

@@ -180,3 +180,46 @@ def test_broken_config_gives_one_line_and_help_still_works(hermetic: Path) -> No
         result.stderr.startswith("agent-git-tracker: error:") and "Traceback" not in result.stderr
     )
     assert "Usage" in tracker("db", "info", "--help").stdout
+
+
+def test_a_typo_in_the_configuration_never_sends_events_to_another_database(
+    tmp_path: Path, hermetic: Path
+) -> None:
+    import sys
+
+    from agent_git_tracker.store.db import open_store
+
+    from conftest import HOOK, commit, git, run_git
+
+    work = tmp_path / "work"
+    git(tmp_path, "init", "-q", "--bare", str(tmp_path / "remote.git"))
+    git(tmp_path, "init", "-q", str(work))
+    git(work, "remote", "add", "origin", str(tmp_path / "remote.git"))
+    for name in ("post-commit", "post-rewrite", "pre-push"):
+        hook = work / ".git" / "hooks" / name
+        hook.write_text(HOOK.format(python=sys.executable, name=name))
+        hook.chmod(0o755)
+    wanted = tmp_path / "mine.lmdb"
+    config = hermetic / ".config" / "agent-git-tracker" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'databse_path = "{wanted}"\n')
+    refused = tracker("status", cwd=work, check=False)
+    assert refused.returncode == 1 and "unknown key 'databse_path'" in refused.stderr
+    (work / "a.txt").write_text("a\n")
+    git(work, "add", "a.txt")
+    made = run_git(work, "commit", "-q", "-m", "a", env={"CLAUDECODE": "1"})
+    lines = [line for line in made.stderr.splitlines() if "agent-git-tracker" in line]
+    assert made.returncode == 0 and len(lines) == 1, made.stderr
+    assert "unknown key 'databse_path'" in lines[0] and "the event was kept in" in lines[0]
+    amended = run_git(work, "commit", "-q", "--amend", "-m", "a, amended")
+    assert amended.returncode == 0 and amended.stderr.count("the event was kept in") == 2
+    default = hermetic / ".config" / "opencode"
+    assert not default.exists()  # never the default database, nor its spool
+    config.write_text(f'database_path = "{wanted}"\n')
+    commit(work, "b")
+    git(work, "push", "-q", "origin", "HEAD:main")
+    assert not default.exists()
+    with open_store(load()) as store, store.reading() as view:
+        subjects = sorted(str(v["subject"]) for _, v in view.scan("commit:"))
+    assert subjects == ["a, amended", "b"]  # the rewrite waited too, and was applied
+    assert load().database_path == wanted

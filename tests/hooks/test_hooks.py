@@ -272,10 +272,15 @@ def test_a_broken_config_file_never_blocks_a_commit_or_a_push(
     config = hermetic / ".config" / "agent-git-tracker" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text("max_database_size = \n")
-    # The post-commit hook needs only the database path, which the file still gives.
+    # The hook never guesses: the event waits in the fallback folder, which any flush adopts.
     assert run_git(repo, "commit", "--allow-empty", "-m", "x").returncode == 0
     push = run_git(repo, "push", "origin", "HEAD:main")
     assert push.returncode == 0, push.stderr
     lines = [x for x in push.stderr.splitlines() if "agent-git-tracker" in x]
     assert len(lines) == 1 and "warning" in lines[0] and "not valid TOML" in lines[0]
-    assert len(spool_lines(db_path)) == 1  # waits for a flush with a mended file
+    fallback = hermetic / ".local" / "state" / "agent-git-tracker" / "fallback"
+    assert len(list(fallback.glob("*/batch-*.jsonl"))) == 1  # waits for a mended file
+    config.write_text("max_database_size = '64MiB'\n")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "y")
+    git(repo, "push", "-q", "origin", "HEAD:main")
+    assert len(records(db_path, "commit:")) == 2 and not list(fallback.glob("*/*"))

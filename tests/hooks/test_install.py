@@ -80,10 +80,48 @@ def test_install_refuses_to_clobber_and_respects_hooks_path(tmp_path: Path, db_p
     uninstall = tracker("uninstall", cwd=work)
     assert own.exists() and "not ours" in uninstall.stderr
     git(work, "config", "core.hooksPath", "my-hooks")
-    out = tracker("install", cwd=work).stdout
-    assert "core.hooksPath" in out and (work / "my-hooks" / "post-commit").exists()
+    refused = tracker("install", cwd=work, check=False)
+    assert refused.returncode == 1 and "`git config --unset core.hooksPath`" in refused.stderr
+    assert not (work / "my-hooks").exists()  # a committed hooks folder is the team's
     report = json.loads(tracker("doctor", "--json", cwd=work).stdout)
     assert any("pre-commit refuses" in p for p in report["problems"])
+
+
+def test_a_shared_hooks_folder_is_never_touched(tmp_path: Path, db_path: Path) -> None:
+    shared = tmp_path / "site-packages" / "githooks"  # as an installed package holds it
+    shutil.copytree(ROOT / "githooks", shared, symlinks=True)
+
+    def snapshot() -> dict[str, tuple[bool, bytes]]:
+        return {p.name: (p.is_symlink(), p.read_bytes()) for p in sorted(shared.iterdir())}
+
+    before = snapshot()
+    git(tmp_path, "config", "--global", "core.hooksPath", str(shared))
+    work = plain_repo(tmp_path)
+    installed = tracker("install", cwd=work)
+    assert "already run here" in installed.stdout and snapshot() == before
+    assert_recorded(work, exercise(work, with_path()))
+    removed = tracker("uninstall", cwd=work)
+    assert "`git config --global --unset core.hooksPath`" in removed.stderr
+    assert snapshot() == before  # every repository using it still tracks
+
+    team = tmp_path / "team-hooks"
+    team.mkdir()
+    git(work, "config", "core.hooksPath", str(team))
+    refused = tracker("install", cwd=work, check=False)
+    assert refused.returncode == 1 and "`git config --unset core.hooksPath`" in refused.stderr
+    assert list(team.iterdir()) == []
+
+    git(work, "config", "--unset", "core.hooksPath")
+    git(tmp_path, "config", "--global", "--unset", "core.hooksPath")
+    elsewhere = tmp_path / "elsewhere-hook"
+    elsewhere.write_text("#!/bin/sh\n# agent-git-tracker git hook\n")
+    link = work / ".git" / "hooks" / "post-commit"
+    link.symlink_to(elsewhere)
+    tracker("install", cwd=work)
+    assert elsewhere.read_text() == "#!/bin/sh\n# agent-git-tracker git hook\n"
+    assert not link.is_symlink() and "python=" in link.read_text()
+    tracker("uninstall", cwd=work)
+    assert not os.path.lexists(link) and elsewhere.exists()
 
 
 def test_githooks_folder_with_core_hooks_path_chains_to_the_repository_hooks(
@@ -114,6 +152,38 @@ def test_githooks_without_the_cli_warn_once_and_never_block(tmp_path: Path, db_p
     assert result.returncode == 0
     lines = [line for line in result.stderr.splitlines() if "agent-git-tracker" in line]
     assert len(lines) == 1 and "not found" in lines[0]
+
+
+# Modules the hooks import: the standard library's, and this package's own dependencies.
+THEIRS = ("agent_git_tracker", "lmdb", "orjson", "click", "git")
+SHADOWED = ("zlib", "json", "select", "fcntl", "re", "subprocess", *THEIRS)
+
+
+def plant_shadow_modules(work: Path, marker: Path, names: tuple[str, ...] = SHADOWED) -> None:
+    """Commit modules named like those the hooks import, each leaving a marker if imported."""
+    for name in names:
+        (work / f"{name}.py").write_text(f"open({str(marker)!r}, 'a').write('{name} ran\\n')\n")
+    git(work, "add", *(f"{name}.py" for name in names))
+    git(work, "commit", "-q", "--no-verify", "-m", "a repository that ships zlib.py and json.py")
+
+
+@pytest.mark.parametrize("way", ["install", "githooks"])
+def test_a_repository_s_modules_never_run_inside_the_hook(
+    tmp_path: Path, db_path: Path, way: str
+) -> None:
+    work = plain_repo(tmp_path)
+    marker = tmp_path / "imported.txt"
+    plant_shadow_modules(work, marker)
+    cli = str(Path(BIN, "agent-git-tracker"))  # as a user runs it (`python -m` would import)
+    if way == "install":
+        subprocess.run([cli, "install"], cwd=work, check=True, capture_output=True)
+    else:
+        git(work, "config", "core.hooksPath", str(ROOT / "githooks"))
+    head = exercise(work, with_path(None if way == "install" else BIN))
+    subprocess.run([cli, "track", "tool", "--agent", "x"], cwd=work, check=True)
+    assert not marker.exists(), marker.read_text()
+    commits = stored("commit:")
+    assert commits[keys.commit(str(work), head)]["agent_id"] == "claude-code"
 
 
 def snapshot_of_this_repository(tmp_path: Path) -> tuple[Path, str]:
@@ -155,6 +225,11 @@ def test_pre_commit_framework_installs_this_repository_as_hooks(
         "  - id: agent-tracker-pre-push\n"
     )
     git(work, "add", ".pre-commit-config.yaml")
+    marker = tmp_path / "imported.txt"
+    # pre-commit's own shim runs `python -mpre_commit` at the top of the repository, which puts
+    # that folder first on sys.path for pre-commit itself (its own matter, so a zlib.py breaks
+    # it); the hooks' entry is this package's console script, which imports nothing from there.
+    plant_shadow_modules(work, marker, THEIRS)
     env = {**with_path(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
     subprocess.run(
         [
@@ -182,8 +257,10 @@ def test_pre_commit_framework_installs_this_repository_as_hooks(
         capture_output=True,
     )
     head = exercise(work, env)
+    assert not marker.exists(), marker.read_text()
     commits = stored("commit:")
     assert set(commits) == {keys.commit(str(work), head)}
     assert commits[keys.commit(str(work), head)]["agent_id"] == "claude-code"
-    report = json.loads(tracker("doctor", "--json", cwd=work).stdout)
+    doctor = [str(Path(BIN, "agent-git-tracker")), "doctor", "--json"]  # not `python -m` here
+    report = json.loads(subprocess.run(doctor, cwd=work, capture_output=True, check=True).stdout)
     assert set(report["hooks"].values()) == {"pre-commit framework"}

@@ -41,15 +41,47 @@ def is_legacy_file(path: Path) -> bool:
         return False
 
 
-def read_records(path: Path) -> list[LegacyRecord]:
-    """Every record of an lmdb-js file, in lmdb-js iteration order; reads, never writes."""
+# What one file may give once decompressed, all values together: reading one file stays
+# within a few hundred MB of memory, whatever its values claim.
+MAX_DECOMPRESSED = 128 * 1024 * 1024
+
+
+def read_records(path: Path, skipped: list[str] | None = None) -> list[LegacyRecord]:
+    """Every record of an lmdb-js file, in lmdb-js iteration order; reads, never writes. A
+    value too large to decompress is left out and noted in `skipped`."""
+    budget = _Budget(skipped if skipped is not None else [])
     try:
         stores = sorted(lmdbv2.read_file(path), key=_store_rank)
-        return [record for store in stores for record in _records(store)]
+        return [record for store in stores for record in _records(store, budget)]
     except OSError as exc:
         raise LegacyFormatError(f"{path}: cannot be read: {exc.strerror}") from exc
     except ValueError as exc:
         raise LegacyFormatError(f"{path}: not a readable lmdb-js database: {exc}") from exc
+
+
+class _Budget:
+    """Decompressed bytes left for this file, and the values left out."""
+
+    def __init__(self, skipped: list[str]) -> None:
+        self.left = MAX_DECOMPRESSED
+        self.skipped = skipped
+
+    def allows(self, where: str, raw: bytes) -> bool:
+        if not lz4block.is_compressed(raw):
+            return True
+        size = lz4block.claimed_size(raw)
+        why = (
+            f"it claims {size:,} bytes once decompressed, over the {lz4block.MAX_VALUE:,} limit"
+            if size > lz4block.MAX_VALUE
+            else f"the file's values would take more than {MAX_DECOMPRESSED:,} bytes"
+            if size > self.left
+            else ""
+        )
+        if why:
+            self.skipped.append(f"{where}: {why}")
+            return False
+        self.left -= size
+        return True
 
 
 def _store_rank(store: lmdbv2.Store) -> int:
@@ -58,16 +90,18 @@ def _store_rank(store: lmdbv2.Store) -> int:
     return _STORE_ORDER.index(store.name) if store.name in _STORE_ORDER else len(_STORE_ORDER)
 
 
-def _records(store: lmdbv2.Store) -> Iterator[LegacyRecord]:
+def _records(store: lmdbv2.Store, budget: _Budget) -> Iterator[LegacyRecord]:
     shared = _shared_structures(store)
     for raw_key, raw_value in store.entries:
         if raw_key[:1] < b"\x05":  # 0x01 metadata and 0x02 symbol keys are hidden (§10)
             continue
         key = _decode_key(raw_key)
+        where = f"{store.name or 'main'} record {key[:80]!r}"
         try:
-            yield LegacyRecord(store.name, key, _decode_value(raw_value, shared))
+            if budget.allows(where, raw_value):
+                yield LegacyRecord(store.name, key, _decode_value(raw_value, shared))
         except ValueError as exc:
-            raise ValueError(f"{store.name or 'main'} record {key!r}: {exc}") from exc
+            raise ValueError(f"{where}: {exc}") from exc
 
 
 def _shared_structures(store: lmdbv2.Store) -> list[list[str]]:

@@ -14,14 +14,30 @@ def is_compressed(value: bytes) -> bool:
     return value[:1] >= b"\xfa"
 
 
+# What one value may claim to decompress to: lmdb-js records are small, and a file that says
+# otherwise must not take the reader's memory (a 4 MB value can claim gigabytes).
+MAX_VALUE = 16 * 1024 * 1024
+
+
+class TooLarge(ValueError):
+    """A value that claims to decompress past MAX_VALUE: skipped, never decompressed."""
+
+
+def claimed_size(value: bytes) -> int:
+    """How many bytes a compressed lmdb-js value says it holds."""
+    if value[:1] == b"\xfe" and len(value) >= 4:  # 24-bit big-endian length
+        return int.from_bytes(value[1:4], "big")
+    if value[:1] == b"\xff" and len(value) >= 8:  # byte 1 is left uninitialised by lmdb-js
+        return int.from_bytes(value[4:8], "big")
+    raise ValueError(f"bad compression header {value[:8].hex()}")
+
+
 def decompress_value(value: bytes) -> bytes:
     """The bytes of a compressed lmdb-js value."""
-    if value[:1] == b"\xfe" and len(value) >= 4:  # 24-bit big-endian length
-        size, body = int.from_bytes(value[1:4], "big"), value[4:]
-    elif value[:1] == b"\xff" and len(value) >= 8:  # byte 1 is left uninitialised by lmdb-js
-        size, body = int.from_bytes(value[4:8], "big"), value[8:]
-    else:
-        raise ValueError(f"bad compression header {value[:8].hex()}")
+    size = claimed_size(value)
+    if size > MAX_VALUE:
+        raise TooLarge(f"it claims {size:,} bytes once decompressed, over the {MAX_VALUE:,} limit")
+    body = value[4:] if value[:1] == b"\xfe" else value[8:]
     return decompress_block(body, size, _dictionary())
 
 
