@@ -75,6 +75,8 @@ Filters
     `project` names a project path or part of one; `agent` keeps that agent's rows and the human
     baseline; `since` and `until` take an ISO 8601 date or time (a date counts from the start of
     its day for `since`, to its end for `until`) and choose commits by their commit time, in
-    UTC, with their grades and bugs; `min_commits` leaves out smaller rows. The timeline puts a
-    grade in the week (Monday, UTC) it was given.
+    UTC, with their grades and bugs; `min_commits` leaves out smaller rows. Repositories' levels
+    come from the commits the filters keep (with `agent`, that agent's and the humans'), and
+    from those of rows `min_commits` hides. `include_medium` ranks the rows attributed from
+    subjects alone. The timeline puts a grade in the week (Monday, UTC) it was given.
 """
