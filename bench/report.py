@@ -1,7 +1,11 @@
 """The report over 100,000 commits and 100,000 grade events, against a bare scan-and-decode.
 
 Builds a temporary database the way flushes do (the ledger applies spool-shaped events, a few
-large write transactions store what it wrote), then times, turn about in the same run:
+large write transactions store what it wrote), then gives every commit outcome measures the
+way the measuring does (into the commit record and its digest): each setup and the humans have
+their own survival, revert and fix rates, each project its own churn that lowers everyone's
+survival, 1 % of commits are bulk, and the last 30 days are pending (the last 14 wholly). Then
+it times, turn about in the same run:
   floor    the commits and grade events (and the few project, agent, bug and usage records),
            scanned and decoded (`report.PREFIXES`), nothing else
   digests  the commits' digests alone, scanned and decoded: what the report decodes (a digest
@@ -23,10 +27,12 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from agent_git_tracker.config.settings import Config
+from agent_git_tracker.ledger import digest
 from agent_git_tracker.ledger.ledger import Context, Ledger
 from agent_git_tracker.ledger.overlay import Overlay
 from agent_git_tracker.models import GRADE_LABELS, Rules
@@ -86,6 +92,7 @@ def commit_event(rng: random.Random, index: int, when: float) -> dict[str, Any]:
         declared = {"agent": agent, "model": model, **({"setup": setup} if setup else {})}
     return {
         "type": "commit",
+        "id": f"c{index:08d}",
         "project": project,
         "time": when,
         "commit": facts,
@@ -95,7 +102,9 @@ def commit_event(rng: random.Random, index: int, when: float) -> dict[str, Any]:
     }
 
 
-def grade_event(rng: random.Random, commit: dict[str, Any], when: float) -> dict[str, Any]:
+def grade_event(
+    rng: random.Random, commit: dict[str, Any], when: float, number: int
+) -> dict[str, Any]:
     agent = commit["declared"]["agent"]
     bias = SETUPS.index(
         (agent, commit["declared"]["model"], commit["declared"].get("setup"))
@@ -104,6 +113,7 @@ def grade_event(rng: random.Random, commit: dict[str, Any], when: float) -> dict
     pick = rng.choices(grades, weights=[4 - bias % 3, 4, 3 + bias, 1 + bias % 2])
     return {
         "type": "grade",
+        "id": f"g{number:08d}",
         "project": commit["project"],
         "time": when,
         "commit": commit["commit"]["hash"],
@@ -131,11 +141,12 @@ def events(commits: int, grades: int, seed: int = 5) -> Iterator[list[dict[str, 
             yield batch
             batch = []
         when = commit["time"] + 3600 + (number // len(by_agent)) * 86_400
-        batch.append(grade_event(rng, commit, when))
+        batch.append(grade_event(rng, commit, when, number))
         if rng.random() < 0.01:
             batch.append(
                 {
                     "type": "bug",
+                    "id": f"b{number:08d}",
                     "project": commit["project"],
                     "time": when + 60,
                     "agent": commit["declared"]["agent"],
@@ -162,6 +173,56 @@ def usage(days: int) -> dict[str, Any]:
     return records
 
 
+# Per setup (in SETUPS order) and for humans: (mean survival, revert rate, fix rate).
+QUALITY = (
+    (0.93, 0.01, 0.06),
+    (0.90, 0.02, 0.08),
+    (0.91, 0.02, 0.07),
+    (0.86, 0.03, 0.12),
+    (0.84, 0.04, 0.14),
+    (0.88, 0.03, 0.10),
+    (0.89, 0.02, 0.09),
+)
+HUMAN_QUALITY = (0.90, 0.02, 0.08)
+NOW = START + 180 * DAY  # when the measures were taken: the newest commits are pending
+
+
+def measures(rng: random.Random, record: dict[str, Any], churn: float) -> dict[str, Any]:
+    """Outcome measures as the measuring stores them (`history.measuring.stored`)."""
+    setup = (record.get("agent_id"), record.get("model"), record.get("setup"))
+    survival, reverts, fixes = QUALITY[SETUPS.index(setup)] if setup in SETUPS else HUMAN_QUALITY
+    age = (NOW - datetime.fromisoformat(record["timestamp"]).timestamp()) / DAY
+    kept = max(0.0, min(1.0, rng.gauss(survival - churn, 0.15)))
+    reverted = rng.random() < reverts
+    values: dict[str, Any] = {
+        "survival_14d": None if age < 14 else (0.0 if reverted else min(1.0, kept + 0.03)),
+        "survival_30d": None if age < 30 else (0.0 if reverted else kept),
+        "reverted_30d": (True if reverted and age >= 5 else None if age < 30 else False),
+        "fixed_30d": None if age < 30 else rng.random() < fixes,
+        "bulk": rng.random() < 0.01,
+    }
+    values["final"] = age >= 30
+    return values
+
+
+def measure(db: store.Store, seed: int = 7) -> int:
+    """Every commit record and digest given outcome measures, a batch per transaction."""
+    rng = random.Random(seed)
+    churn = {f"/home/dev/src/project-{p:02d}": 0.02 * (p % 6) for p in range(12)}
+    with db.reading() as view:
+        commit_keys = list(view.keys("commit:"))
+    for start in range(0, len(commit_keys), BATCH):
+        with db.writing() as txn:
+            for key in commit_keys[start : start + BATCH]:
+                record = txn.get(key)
+                if record.get("kind") == "bot":
+                    continue
+                record["outcomes"] = measures(rng, record, churn[record["project_path"]])
+                txn.put(key, record)
+                txn.put(keys.digest_of(key), digest.of(record))
+    return len(commit_keys)
+
+
 def build(path: Path, commits: int, grades: int) -> Config:
     config = Config(database_path=path, max_database_size=2 * 1024**3)
     profiles = {
@@ -183,6 +244,7 @@ def build(path: Path, commits: int, grades: int) -> Config:
         db.put_many(
             {keys.project(path): {"project_path": path, **p} for path, p in profiles.items()}
         )
+        measure(db)
         with db.reading() as view:
             counts = {prefix: view.count(prefix) for prefix in (*PREFIXES, "communication:")}
     print("database:", ", ".join(f"{p[:-1]} {n:,}" for p, n in counts.items()))
@@ -205,7 +267,7 @@ def digests(view: store.View) -> int:
     return sum(1 for _, raw in view.scan_raw("digest:") if store.decode(raw))
 
 
-def measure(db: store.Store, runs: int) -> None:
+def compare(db: store.Store, runs: int) -> None:
     """Floor, digests alone and report, taking turns."""
 
     def reading(action: Callable[[store.View], object]) -> Callable[[], None]:
@@ -249,7 +311,7 @@ def main() -> None:
         with store.open_store(config) as db:
             with db.reading() as view:
                 print(f"records: {floor(view):,} in the floor, {digests(view):,} digests")
-            measure(db, args.runs)
+            compare(db, args.runs)
     finally:
         shutil.rmtree(folder)
 

@@ -47,6 +47,12 @@ from agent_git_tracker.config.settings import Config
     help="Recommend a setup for a repository like PATH (same main language, similar size).",
 )
 @click.option(
+    "--include-medium",
+    is_flag=True,
+    help="Rank the setups attributed from commit subjects alone (shown apart, unranked, "
+    "by default).",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
@@ -70,11 +76,13 @@ def report(
     until: str | None,
     min_commits: int,
     like: str | None,
+    include_medium: bool,
     as_json: bool,
     as_csv: bool,
     html_path: Path | None,
 ) -> None:
-    """Which agent setup to use next: every setup ranked by outcome, across all projects."""
+    """Which agent setup to use next: every setup ranked by what became of its commits (and
+    your grades), compared within repositories, with 90 % intervals."""
     from agent_git_tracker.errors import UsageError
     from agent_git_tracker.report.model import ReportOptions
     from agent_git_tracker.report.run import run_report
@@ -89,6 +97,7 @@ def report(
         until=until,
         min_commits=min_commits,
         like=like,
+        include_medium=include_medium,
     )
     fmt = "json" if as_json else "csv" if as_csv else "table"
     width = shutil.get_terminal_size((100, 24)).columns

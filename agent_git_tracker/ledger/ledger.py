@@ -348,7 +348,8 @@ class Ledger:
             "user_note": event.get("user_note") or "",
             "event": event["id"],
         }
-        self._keep_latest(agent_id, project, commit_hash, retro)
+        if self._keep_latest(agent_id, project, commit_hash, retro):
+            self._embed_grades(project, commit_hash)
         millis = int(event["time"] * 1000)
         for seq, who in enumerate(("agent", "user")):
             grade = event[f"{who}_grade"]

@@ -9,7 +9,8 @@ from importlib import resources
 from typing import Any
 
 from agent_git_tracker.report.model import Report
-from agent_git_tracker.report.render import COLUMNS, as_json, footnotes, title
+from agent_git_tracker.report.render import as_json
+from agent_git_tracker.report.table import COLUMNS, footnotes, title
 
 
 def _table_html(report: Report) -> str:
@@ -23,7 +24,9 @@ def _table_html(report: Report) -> str:
                 ("little", row.evidence == "little"),
                 ("baseline", row.kind == "human"),
                 ("halted", bool(row.halted)),
-                ("best", row.rank == 1 and row.evidence == "enough"),
+                ("subject", row.kind == "agent" and row.rank is None),
+                ("unseparated", row.leading),
+                ("best", row.rank == 1 and row.evidence == "enough" and not row.leading),
             )
             if on
         )

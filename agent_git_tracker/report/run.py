@@ -15,7 +15,7 @@ from agent_git_tracker.config.settings import Config
 from agent_git_tracker.errors import TrackerError, UsageError
 from agent_git_tracker.ledger.overlay import Overlay
 from agent_git_tracker.ledger.state import current
-from agent_git_tracker.report import render
+from agent_git_tracker.report import render, table
 from agent_git_tracker.report.build import build_report
 from agent_git_tracker.report.html import as_html
 from agent_git_tracker.report.model import ReportOptions
@@ -129,7 +129,7 @@ def run_report(
     if empty:
         return _no_data(config)
     color = stream_is_tty and not os.environ.get("NO_COLOR")
-    table = render.as_table(report, width, color)
+    text = table.as_table(report, width, color)
     if html_path is not None:
-        table += f"\n\nWrote the HTML report to {printable(html_path)}; open it in a browser."
-    return table
+        text += f"\n\nWrote the HTML report to {printable(html_path)}; open it in a browser."
+    return text
