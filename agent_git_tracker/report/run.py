@@ -19,7 +19,7 @@ from agent_git_tracker.report import render, table
 from agent_git_tracker.report.build import build_report
 from agent_git_tracker.report.html import as_html
 from agent_git_tracker.report.model import ReportOptions
-from agent_git_tracker.report.reading import RawSource
+from agent_git_tracker.report.reading import KeySource, RawSource
 from agent_git_tracker.store.db import encode, exists
 from agent_git_tracker.text import json_safe, printable
 
@@ -28,23 +28,42 @@ _AGE = re.compile(r"\s*(\d+)\s*([hdw])\s*", re.IGNORECASE)
 _HOURS = {"h": 1, "d": 24, "w": 24 * 7}
 
 
-class _Pending:
-    """The database with the events still in the spool applied; keeps `scan_raw`, so that the
-    report skips what it does not need before decoding."""
+class PendingView:
+    """The database with the events still in the spool applied, offering what the stored
+    view offers (keys, counts, point reads, raw scans), so that a report after a commit keeps
+    reading digests: it costs the stored report plus the pending events' own records."""
 
     def __init__(self, overlay: Overlay) -> None:
-        self._overlay = overlay
+        self._base = overlay.base
+        self._dirty = overlay.dirty
+
+    def _written(self, prefix: str) -> list[str]:
+        return sorted(k for k in self._dirty if k.startswith(prefix))
 
     def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]:
-        base, dirty = self._overlay.base, self._overlay.dirty
-        if isinstance(base, RawSource):
-            for key, raw in base.scan_raw(prefix):
-                if key not in dirty:
+        if isinstance(self._base, RawSource):
+            for key, raw in self._base.scan_raw(prefix):
+                if key not in self._dirty:
                     yield key, raw
-        for key in sorted(k for k in dirty if k.startswith(prefix)):
-            value = dirty[key]
+        for key in self._written(prefix):
+            value = self._dirty[key]
             if value is not None:
                 yield key, encode(value)
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        if isinstance(self._base, KeySource):
+            yield from (key for key in self._base.keys(prefix) if key not in self._dirty)
+        yield from (key for key in self._written(prefix) if self._dirty[key] is not None)
+
+    def get(self, key: str) -> Any | None:
+        return self._dirty[key] if key in self._dirty else self._base.get(key)
+
+    def count(self, prefix: str) -> int:
+        stored = self._base.count(prefix) if isinstance(self._base, KeySource) else 0
+        for key in self._written(prefix):
+            was = self._base.get(key) is not None
+            stored += (self._dirty[key] is not None) - was
+        return stored
 
 
 def absolute_time(text: str | None, now: datetime) -> str | None:
@@ -117,7 +136,7 @@ def run_report(
     )
     like_profile = _like(options.like)
     with current(config) as (_, pending, count):
-        source = _Pending(pending) if count else pending.base
+        source = PendingView(pending) if pending.dirty else pending.base
         report = build_report(source, options, like_profile)
         empty = count == 0 and not exists(config)
     if html_path is not None:
