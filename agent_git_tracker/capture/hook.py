@@ -13,7 +13,7 @@ import time
 from _json import encode_basestring_ascii as _quote
 
 from agent_git_tracker.attribution.agents import AGENT_IDS, near_known_warning
-from agent_git_tracker.capture import spool
+from agent_git_tracker.capture import notice, spool
 from agent_git_tracker.config import locate
 
 # Typing names only: `typing` costs the hook several milliseconds at run time.
@@ -270,22 +270,29 @@ def event(event_type: str, repo: Mapping[str, str], **fields: Any) -> dict[str, 
     }
 
 
-def post_commit(db_path: str | None) -> str | None:
-    """Append the commit event of HEAD; returns a warning to print, if any."""
+def post_commit(db_path: str | None, hook: str = "post-commit", squash: bool = False) -> str | None:
+    """Append the commit event of HEAD; returns a warning to print, if any. `post-applypatch`
+    (`git am`) records HEAD like `post-commit`; `post-merge` records it only when the merge
+    made a commit (never a fast-forward's or a squash's: those made none of the user's own)."""
     repo = repository()
+    if hook == "post-merge" and (squash or not notice.merge_made(repo["git_dir"], None)):
+        return None
     directory, name, why = spool_place(repo, db_path)
     problems: list[str] = []
     session = spool.read_session(directory, problems=problems) if directory else None
     commit = head_commit()
+    if hook == "post-merge" and not notice.merge_made(repo["git_dir"], commit.get("hash")):
+        return None
     commit["branch"] = branch(repo["git_dir"])
+    declared_now, markers_now = declared(os.environ), markers(os.environ)
     line = dumps(
         event(
             "commit",
             repo,
             commit=commit,
             session=session,
-            declared=declared(os.environ),
-            markers=markers(os.environ),
+            declared=declared_now,
+            markers=markers_now,
         )
     )
     problems.append(store(directory, name, line, why))
@@ -294,7 +301,23 @@ def post_commit(db_path: str | None) -> str | None:
             problems.append(halted_warning(directory, session, commit) or "")
         except Exception:  # noqa: S110 - a courtesy warning must not hide that it was kept
             pass
+    said = notice.line(session, declared_now, markers_now, commit)
+    if said and not quiet():
+        _say("", said)
     return "; ".join(p for p in problems if p) or None
+
+
+def quiet() -> bool:
+    """Whether the user turned the line after each commit off (`quiet = true`)."""
+    try:
+        return locate.hook_quiet(os.environ)
+    except locate.Unsure:
+        from agent_git_tracker.config.settings import load
+
+        try:
+            return load(environ=dict(os.environ)).quiet
+        except Exception:  # a refused configuration: its own warning says so
+            return False
 
 
 def halted_warning(
@@ -389,7 +412,8 @@ def run(action: Any, strict: bool, lost: str) -> int:
 def _say(level: str, message: str) -> None:
     from agent_git_tracker.text import printable  # only when there is something to say
 
-    print(f"agent-git-tracker: {level}: {printable(message)}", file=sys.stderr)
+    label = f"{level}: " if level else ""
+    print(f"agent-git-tracker: {label}{printable(message)}", file=sys.stderr)
 
 
 COMMIT_LOST = "this commit was NOT recorded; the commit itself went through"

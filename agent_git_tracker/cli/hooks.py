@@ -36,6 +36,26 @@ def hook_post_commit(strict: bool) -> None:
     sys.exit(capture.run(lambda: capture.post_commit(db_path), strict, capture.COMMIT_LOST))
 
 
+@hook.command("post-merge")
+@click.argument("squash", required=False, default="0")
+@strict_option
+def hook_post_merge(squash: str, strict: bool) -> None:
+    """Record the merge commit a merge or pull made (never a fast-forward's commits)."""
+    db_path = click.get_current_context().find_root().params["db_path"]
+    squashed = squash == "1" or os.environ.get("PRE_COMMIT_IS_SQUASH_MERGE") == "1"
+    action = lambda: capture.post_commit(db_path, "post-merge", squashed)  # noqa: E731
+    sys.exit(capture.run(action, strict, capture.COMMIT_LOST))
+
+
+@hook.command("post-applypatch")
+@strict_option
+def hook_post_applypatch(strict: bool) -> None:
+    """Record the commit `git am` just made."""
+    db_path = click.get_current_context().find_root().params["db_path"]
+    action = lambda: capture.post_commit(db_path, "post-applypatch")  # noqa: E731
+    sys.exit(capture.run(action, strict, capture.COMMIT_LOST))
+
+
 @hook.command("post-rewrite")
 @click.argument("kind", required=False, default="")
 @strict_option

@@ -4,13 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent_git_tracker.cli.base import emit, json_option, main, pass_config, say, warn
+import click
+
+from agent_git_tracker.cli.base import (
+    configuration,
+    emit,
+    json_option,
+    main,
+    pass_config,
+    say,
+    warn,
+)
 from agent_git_tracker.config.settings import Config
+
+global_option = click.option(
+    "--global",
+    "everywhere",
+    is_flag=True,
+    help="Every repository, existing and future (the global core.hooksPath).",
+)
 
 
 @main.command()
-def install() -> None:
-    """Install the hooks in this repository (the fast, direct way)."""
+@global_option
+def install(everywhere: bool) -> None:
+    """Install the hooks in this repository (the fast, direct way), or with --global in every
+    repository."""
+    if everywhere:
+        from agent_git_tracker.hooks import globalhooks
+
+        cfg = configuration(False)
+        _global_change(globalhooks.install_global(globalhooks.known_projects(cfg)))
+        return
     from agent_git_tracker.hooks.install import install as do_install
 
     change = do_install()
@@ -21,8 +46,15 @@ def install() -> None:
 
 
 @main.command()
-def uninstall() -> None:
-    """Remove this tool's hooks from this repository."""
+@global_option
+def uninstall(everywhere: bool) -> None:
+    """Remove this tool's hooks from this repository, or with --global put the global
+    core.hooksPath back as it was."""
+    if everywhere:
+        from agent_git_tracker.hooks.globalhooks import uninstall_global
+
+        _global_change(uninstall_global())
+        return
     from agent_git_tracker.hooks.install import uninstall as do_uninstall
 
     change = do_uninstall()
@@ -30,6 +62,17 @@ def uninstall() -> None:
         say(line)
     for line in change.refused:
         warn(line)
+
+
+def _global_change(change: Any) -> None:
+    from agent_git_tracker.hooks.globalhooks import override_advice
+
+    for line in change.done:
+        say(line)
+    for line in change.notes:
+        say(line)
+    for entry in change.local_overrides:
+        warn(override_advice(entry))
 
 
 @main.command()
