@@ -127,15 +127,28 @@ def session() -> None:
 def session_start(
     cfg: Config, agent: str, model: str | None, setup: str | None, as_json: bool
 ) -> None:
-    """Start a session for this repository."""
+    """Start a session for this repository. Called from an agent's hook, it reads the JSON
+    the agent passes on stdin (session id, model, folder, transcript)."""
     from agent_git_tracker.attribution.agents import near_known_warning
-    from agent_git_tracker.hooks.session import start_session
+    from agent_git_tracker.hooks.session import describe, hook_input, start_session
 
-    values = start_session(cfg, agent, model, setup)
-    note = near_known_warning(values["agent"], "--agent")
+    hook = hook_input(sys.stdin.buffer)
+    started = start_session(cfg, agent, model, setup, hook)
+    note = near_known_warning(started.values["agent"], "--agent")
     if note:
         warn(note)
-    emit(values, as_json, lambda v: f"session started: {_setup_name(v)}")
+    text = f"session started: {describe(started.values)}"
+    if started.replaced:
+        text += (
+            f" (it replaces the session of {describe(started.replaced)} since "
+            f"{started.replaced.get('started')})"
+        )
+    data = {**started.values, "replaced": started.replaced}
+    # An agent shows its hooks' output to the model: from a hook, the line goes to stderr.
+    if hook and not as_json:
+        click.echo(f"agent-git-tracker: {printable(text)}", err=True)
+        return
+    emit(data, as_json, lambda _: text)
 
 
 @session.command("end")
@@ -143,18 +156,14 @@ def session_start(
 @pass_config
 def session_end(cfg: Config, as_json: bool) -> None:
     """End this repository's session and flush its spool."""
-    from agent_git_tracker.hooks.session import end_session
+    from agent_git_tracker.hooks.session import describe, end_session, hook_input
 
-    ended, flushed = end_session(cfg)
-    data = {"ended": ended, "events_flushed": flushed.events}
-    emit(
-        data,
-        as_json,
-        lambda d: (
-            (f"session ended: {_setup_name(ended)}" if ended else "no active session")
-            + f"; {flushed.events} event(s) flushed"
-        ),
-    )
+    ended, flushed, other = end_session(cfg, hook_input(sys.stdin.buffer))
+    data = {"ended": ended, "events_flushed": flushed.events, "left_active": other}
+    said = f"session ended: {describe(ended)}" if ended else "no active session"
+    if other:
+        said = f"the active session is another one ({describe(other)}), left as it is"
+    emit(data, as_json, lambda d: f"{said}; {flushed.events} event(s) flushed")
 
 
 @session.command("show")
@@ -162,18 +171,13 @@ def session_end(cfg: Config, as_json: bool) -> None:
 @pass_config
 def session_show(cfg: Config, as_json: bool) -> None:
     """Show this repository's active session."""
-    from agent_git_tracker.hooks.session import show_session
+    from agent_git_tracker.hooks.session import describe, show_session
 
     emit(
         show_session(cfg),
         as_json,
-        lambda v: f"{_setup_name(v)} since {v['started']}" if v else "no active session",
+        lambda v: f"{describe(v)} since {v['started']}" if v else "no active session",
     )
-
-
-def _setup_name(values: dict[str, str]) -> str:
-    extra = " / ".join(v for v in (values.get("model"), values.get("setup")) if v)
-    return values["agent"] + (f" ({extra})" if extra else "")
 
 
 @main.group()

@@ -64,6 +64,31 @@ def uninstall(everywhere: bool) -> None:
         warn(line)
 
 
+@main.command()
+@click.argument("agent", type=click.Choice(("claude-code", "codex", "opencode")))
+@click.option(
+    "--project", "scope", flag_value="project", default=True, help="This project (default)."
+)
+@click.option("--user", "scope", flag_value="user", help="Every project of yours.")
+@click.option("--dry-run", is_flag=True, help="Show the change, write nothing.")
+@json_option
+def wire(agent: str, scope: str, dry_run: bool, as_json: bool) -> None:
+    """Write AGENT's own hook configuration, so that its sessions, model and tool uses are
+    recorded: merged into your file (a backup beside it), shown as a diff, idempotent."""
+    from agent_git_tracker.hooks.wire import wire as do_wire
+
+    emit(vars(do_wire(agent, scope == "user", dry_run)), as_json, _wire_text)
+
+
+def _wire_text(data: dict[str, Any]) -> str:
+    lines = [data["diff"].rstrip("\n")] if data["diff"] else []
+    if data["written"]:
+        lines.append(f"wrote {data['path']}")
+    if data["backup"]:
+        lines.append(f"the earlier file is kept as {data['backup']}")
+    return "\n".join([*lines, *data["notes"]])
+
+
 def _global_change(change: Any) -> None:
     from agent_git_tracker.hooks.globalhooks import override_advice
 
