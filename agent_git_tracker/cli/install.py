@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -104,15 +105,22 @@ def _global_change(change: Any) -> None:
 @json_option
 @pass_config
 def doctor(cfg: Config, as_json: bool) -> None:
-    """Check hooks, database, spool and known conflicts."""
+    """Check hooks (here and global), database, spool, sessions, agents and known conflicts;
+    exits 1 when it lists a problem."""
     from agent_git_tracker.hooks.doctor import doctor as check
 
-    emit(check(cfg), as_json, _doctor_text)
+    report = check(cfg)
+    emit(report, as_json, _doctor_text)
+    if report["problems"]:
+        sys.exit(1)
 
 
 def _doctor_text(report: dict[str, Any]) -> str:
     lines = [f"repository  {report['repository'] or '(not in a repository)'}"]
-    lines += [f"  {name:<13} {state}" for name, state in report["hooks"].items()]
+    if report["repository"]:
+        lines.append(f"  hooks from {report['hooks_folder']}")
+    lines += [f"  {name:<15} {state}" for name, state in report["hooks"].items()]
+    lines.append(f"global      {_global_text(report['global'])}")
     db = report["database"]
     lines.append(
         f"database    {db['path']} ({db['size']:,} bytes"
@@ -122,5 +130,21 @@ def _doctor_text(report: dict[str, Any]) -> str:
         f"spool       {report['spool']['path']} "
         f"({report['spool']['pending_events']} event(s) waiting)"
     )
+    lines += [f"agent       {agent:<12} {state}" for agent, state in report["agents"].items()]
+    lines += [
+        f"session     {s['state']}: {s['agent']} in {s['repository']} since {s['started']}"
+        f" (last activity {s['last_activity']})"
+        for s in report["sessions"]
+    ] or ["session     none"]
     lines += [f"problem     {p}" for p in report["problems"]] or ["no problems found"]
     return "\n".join(lines)
+
+
+def _global_text(state: dict[str, Any]) -> str:
+    if state["installed"]:
+        before = f"; before it: {state['previous']}" if state["previous"] else ""
+        return f"core.hooksPath is {state['folder']} (install --global){before}"
+    if state["core_hooks_path"]:
+        ours = ", agent-git-tracker's githooks/" if state["runs_tracker"] else ""
+        return f"core.hooksPath is {state['core_hooks_path']}{ours}"
+    return "no global core.hooksPath (`agent-git-tracker install --global` records everywhere)"
