@@ -108,10 +108,36 @@ def _recorded(store: Store, project: str) -> set[str]:
         return {key[len(prefix) :] for key in view.keys(prefix)}
 
 
-def _commits(worktree: Path, since: str | None) -> Iterator[dict[str, Any]]:
-    with gitrun.Log.of(worktree, commitlog.args(["--branches", "HEAD"], since)) as log:
+def _commits(
+    worktree: Path, since: str | None, revisions: tuple[str, ...] = ("--branches", "HEAD")
+) -> Iterator[dict[str, Any]]:
+    with gitrun.Log.of(worktree, commitlog.args(list(revisions), since)) as log:
         yield from commitlog.parse(log.stdout)
         log.check()
+
+
+PUSH_LIMIT = 500  # commits a push records this way; `scan` records any more
+
+
+def record_missing(store: Store, path: Path, revisions: list[str]) -> tuple[int, bool]:
+    """Record the commits of `revisions` (a push's range) that no hook recorded (`git am`
+    under pre-commit, which has no post-applypatch stage; commits made before the hooks were
+    installed), from their own text; returns how many, and whether PUSH_LIMIT cut it short."""
+    repo = locate(path)
+    known = _recorded(store, repo["project"])
+    batch: list[dict[str, Any]] = []
+    cut = False
+    for facts in _commits(Path(repo["worktree"]), None, tuple(revisions)):
+        if facts["hash"] in known:
+            continue
+        if len(batch) == PUSH_LIMIT:
+            cut = True
+            break
+        batch.append(_event(repo, facts))
+    result = Scanned(repo["project"])
+    if batch:
+        _write(store, batch, context_for(store.config, {repo["project"]}), result)
+    return result.recorded, cut
 
 
 def _event(repo: dict[str, str], facts: dict[str, Any]) -> dict[str, Any]:
