@@ -49,7 +49,7 @@ def _fast(args: list[str]) -> int | None:
         return capture.run(
             lambda: capture.post_commit(db_path, hook, squash), strict, capture.COMMIT_LOST
         )
-    lost = f"this {rest[1]} was NOT recorded"
+    lost = f"this {'tool use' if rest[1] == 'tool' else 'command'} was NOT recorded"
     return capture.run(lambda: capture.track(rest[1], options, db_path), strict, lost)
 
 

@@ -129,7 +129,10 @@ def repository() -> dict[str, str]:
         git_dir = os.path.join(top, ".git")
         return {"project": top, "worktree": top, "git_dir": git_dir, "common_dir": git_dir}
     flags = ["--show-toplevel", "--absolute-git-dir", "--git-common-dir"]
-    out, _ = git(["rev-parse", *flags])
+    try:
+        out, _ = git(["rev-parse", *flags])
+    except HookError as e:
+        raise HookError(f"{os.getcwd()} is not inside a git repository") from e
     parts = out.decode("utf-8", "surrogateescape").split("\n")
     if len(parts) != len(flags) + 1 or parts[-1]:
         # rev-parse has no -z: a path holding a newline shows as more lines. Ask one by one.

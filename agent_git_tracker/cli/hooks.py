@@ -108,7 +108,11 @@ def hook_pre_push(remote: str | None, url: str | None, strict: bool) -> None:
 @pass_config
 def flush(cfg: Config, everything: bool, as_json: bool) -> None:
     """Write spooled events into the database now (one transaction per repository)."""
+    from agent_git_tracker.capture.workspace import here
     from agent_git_tracker.ledger.overview import run_flush
+
+    if not everything:
+        here("or flush every repository's spool with `agent-git-tracker flush --all`")
 
     emit(run_flush(cfg, everything), as_json, flush_summary)
 
@@ -207,7 +211,7 @@ def track_command(agent: str | None, name: str | None, failed: bool, strict: boo
 
 def _track(kind: str, options: dict[str, Any], strict: bool) -> None:
     db_path = click.get_current_context().find_root().params["db_path"]
-    lost = f"this {kind} was NOT recorded"
+    lost = f"this {'tool use' if kind == 'tool' else 'command'} was NOT recorded"
     sys.exit(capture.run(lambda: capture.track(kind, options, db_path), strict, lost))
 
 

@@ -265,8 +265,8 @@ def config_rows(config: Config) -> dict[str, tuple[Any, str]]:
             str(config.config_file or config.file_place or "") or None,
             "read from there"
             if config.config_file
-            else "not created yet: write it there (AGENT_TRACKER_CONFIG, XDG_CONFIG_HOME or "
-            "~/.config choose the place)",
+            else "not created yet: the file would go there; AGENT_TRACKER_CONFIG or "
+            "XDG_CONFIG_HOME name another place",
         ),
         "spool": (str(config.spool_root), "beside the database"),
     }
