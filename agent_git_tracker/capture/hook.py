@@ -138,7 +138,8 @@ def repository() -> dict[str, str]:
         # rev-parse has no -z: a path holding a newline shows as more lines. Ask one by one.
         parts = [_path_of(flag) for flag in flags]
     top, git_dir, common = parts[:3]
-    common = os.path.normpath(os.path.join(top or git_dir, common))
+    # `--git-common-dir` is relative to the current folder (a subfolder, for a command).
+    common = os.path.normpath(os.path.join(os.getcwd(), common))
     project = os.path.dirname(common) if os.path.basename(common) == ".git" else top or common
     return {"project": project, "worktree": top, "git_dir": git_dir, "common_dir": common}
 

@@ -162,12 +162,17 @@ def session_end(cfg: Config, as_json: bool) -> None:
     """End this repository's session and flush its spool."""
     from agent_git_tracker.hooks.session import describe, end_session, hook_input
 
-    ended, flushed, other = end_session(cfg, hook_input(sys.stdin.buffer))
+    hook = hook_input(sys.stdin.buffer)
+    ended, flushed, other = end_session(cfg, hook)
     data = {"ended": ended, "events_flushed": flushed.events, "left_active": other}
     said = f"session ended: {describe(ended)}" if ended else "no active session"
     if other:
         said = f"the active session is another one ({describe(other)}), left as it is"
-    emit(data, as_json, lambda d: f"{said}; {flushed.events} event(s) flushed")
+    text = f"{said}; {flushed.events} event(s) flushed"
+    if hook and not as_json:  # from an agent's hook: never into the model's context
+        click.echo(f"agent-git-tracker: {printable(text)}", err=True)
+        return
+    emit(data, as_json, lambda _: text)
 
 
 @session.command("show")

@@ -201,4 +201,7 @@ def known_projects(config: Config) -> list[str]:
     projects = {git_output("rev-parse", "--show-toplevel")}
     with database_view(config) as view:
         projects |= {keys.parts(key)[1] for key, _ in view.scan("project:")}
+        listed = getattr(view, "keys", None)  # every recorded commit's project, keys only
+        if listed is not None:
+            projects |= {keys.parts(key)[1] for key in listed("commit:")}
     return sorted(p for p in projects if p)

@@ -69,7 +69,8 @@ def _details(
         "evidence": record.get("evidence") or [],
         "assigned": record.get("assigned"),
         "scanned": bool(record.get("scanned")),
-        "grade": record.get("grade"),
+        "grade": state.get(keys.retrospective(agent or "", project, commit_hash))
+        or record.get("grade"),
         "grades": sorted(grades, key=lambda g: str(g.get("timestamp"))),
         "bugs": bugs,
         "outcomes": record.get("outcomes"),
