@@ -306,22 +306,9 @@ def post_commit(db_path: str | None, hook: str = "post-commit", squash: bool = F
         except Exception:  # noqa: S110 - a courtesy warning must not hide that it was kept
             pass
     said = notice.line(session, declared_now, markers_now, commit)
-    if said and not quiet():
+    if said and not notice.quiet():
         _say("", said)
     return "; ".join(p for p in problems if p) or None
-
-
-def quiet() -> bool:
-    """Whether the user turned the line after each commit off (`quiet = true`)."""
-    try:
-        return locate.hook_quiet(os.environ)
-    except locate.Unsure:
-        from agent_git_tracker.config.settings import load
-
-        try:
-            return load(environ=dict(os.environ)).quiet
-        except Exception:  # a refused configuration: its own warning says so
-            return False
 
 
 def halted_warning(

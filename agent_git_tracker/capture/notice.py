@@ -11,6 +11,7 @@ import os
 import time
 
 from agent_git_tracker.attribution.agents import MARKING_AGENTS, marker_agent
+from agent_git_tracker.config import locate
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -80,6 +81,19 @@ def line(
         why += ", trailer" if model else ""
     shown = f"{agent} / {_model_id(model)}" if model else agent
     return f"recorded as {shown} ({why})"
+
+
+def quiet() -> bool:
+    """Whether the user turned the line off (`quiet = true`, or AGENT_TRACKER_QUIET=1)."""
+    try:
+        return locate.hook_quiet(os.environ)
+    except locate.Unsure:
+        from agent_git_tracker.config.settings import load
+
+        try:
+            return load(environ=dict(os.environ)).quiet
+        except Exception:  # a refused configuration: its own warning says so
+            return False
 
 
 def trailer_model(agent: str, message: str) -> str:

@@ -95,11 +95,7 @@ def agents(project: Path | None, home: Path) -> tuple[dict[str, str], list[str]]
         if project is not None:
             places.append(wiring(agent, False, project, home))
         wired = [w.path for w in places if _wired(w.path, agent)]
-        installed = (
-            places[0].path.parent.parent.exists()
-            if agent == "opencode"
-            else (places[0].path.parent.exists())
-        )
+        installed = _installed(agent, places[0].path)
         if wired:
             states[agent] = "wired in " + ", ".join(map(str, wired))
         elif installed:
@@ -118,6 +114,15 @@ def agents(project: Path | None, home: Path) -> tuple[dict[str, str], list[str]]
             if path.is_file()
         ]
     return states, problems
+
+
+def _installed(agent: str, user_file: Path) -> bool:
+    """Whether the agent keeps its user configuration here. OpenCode's folder alone says
+    nothing: this tracker's database lives there by default."""
+    if agent != "opencode":
+        return user_file.parent.exists()
+    root = user_file.parent.parent.parent
+    return any((root / name).exists() for name in ("opencode.json", "opencode.jsonc", "plugins"))
 
 
 def _wired(path: Path, agent: str) -> bool:

@@ -85,6 +85,9 @@ def test_install_refuses_to_clobber_and_respects_hooks_path(tmp_path: Path, db_p
     assert refused.returncode == 1 and "`git config --unset core.hooksPath`" in refused.stderr
     assert not (work / "my-hooks").exists()  # a committed hooks folder is the team's
     report = json.loads(tracker("doctor", "--json", cwd=work, check=False).stdout)
+    assert any("hooks not installed" in p for p in report["problems"])
+    (work / ".pre-commit-config.yaml").write_text("repos: []\n")
+    report = json.loads(tracker("doctor", "--json", cwd=work, check=False).stdout)
     assert any("pre-commit refuses" in p for p in report["problems"])
 
 
