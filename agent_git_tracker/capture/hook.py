@@ -401,10 +401,12 @@ def run(action: Any, strict: bool, lost: str) -> int:
 
 
 def _say(level: str, message: str) -> None:
-    from agent_git_tracker.text import printable  # only when there is something to say
+    if not message.isprintable():  # a control character, a bidi override: escaped
+        from agent_git_tracker.text import printable  # only then: the hook stays lean
 
+        message = printable(message)
     label = f"{level}: " if level else ""
-    print(f"agent-git-tracker: {label}{printable(message)}", file=sys.stderr)
+    print(f"agent-git-tracker: {label}{message}", file=sys.stderr)
 
 
 COMMIT_LOST = "this commit was NOT recorded; the commit itself went through"
