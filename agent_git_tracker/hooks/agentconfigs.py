@@ -55,7 +55,7 @@ CLAUDE_HOOKS: dict[str, list[dict[str, Any]]] = {
 CODEX_HOOKS: dict[str, list[dict[str, Any]]] = {
     "SessionStart": [
         {
-            "matcher": "startup|resume",
+            "matcher": "startup|resume|clear",
             "hooks": [_command(f"{TRACKER} session start --agent codex --setup default")],
         }
     ],

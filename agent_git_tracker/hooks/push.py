@@ -53,7 +53,9 @@ def pre_push(config: Config, stdin: str, environ: Mapping[str, str]) -> tuple[Fl
     refs = pushed_refs(stdin, environ)
     with store:
         flushed = flush_repo(store, spool_dir(config, repo), seconds=spool.PUSH_WAIT)
-        _record_pushed(store, repo, refs, flushed)
+        # pre-commit names no refs when a push starts at the root commit: the branch is known
+        branch = environ.get("PRE_COMMIT_LOCAL_BRANCH") or "HEAD"
+        _record_pushed(store, repo, refs or [PushedRef(branch, ZERO)], flushed)
         _measure_outcomes(store, repo, flushed)
         if not config.enforce_halt:
             return flushed, None
