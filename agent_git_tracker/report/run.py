@@ -20,6 +20,7 @@ from agent_git_tracker.report.build import build_report
 from agent_git_tracker.report.html import as_html
 from agent_git_tracker.report.model import ReportOptions
 from agent_git_tracker.report.reading import KeySource, RawSource
+from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import encode, exists
 from agent_git_tracker.text import json_safe, printable
 
@@ -97,6 +98,29 @@ def _like(path: str | None) -> Mapping[str, Any] | None:
     return gitmeta.profile(gitmeta.locate(path)["project"])
 
 
+def _known_agent(state: Overlay, agent: str | None) -> None:
+    """A typo in --agent would show only the baseline: refuse an agent never recorded."""
+    if not agent or agent in ("human", "bot") or state.get(keys.agent(agent)) is not None:
+        return
+    known = sorted(value.get("id", "") for _, value in state.scan("agent:"))
+    raise UsageError(
+        f"no agent {agent!r} is recorded; the agents are {', '.join(known) or 'none yet'} "
+        "(`agent-git-tracker agents` lists them)"
+    )
+
+
+def _left_nothing(report: Any, options: ReportOptions) -> str | None:
+    """What to say when the filters kept no commit at all."""
+    used = {"since": options.since, "until": options.until, "project": options.project}
+    named = [f"--{k} {v}" for k, v in used.items() if v]
+    if report.totals.commits or not named:
+        return None
+    return (
+        f"No commits match {' '.join(named)}: the filters left nothing to report. Widen them, "
+        "or leave them out to see every commit (`agent-git-tracker log` lists them)."
+    )
+
+
 def _no_data(config: Config) -> str:
     return (
         f"No data yet: there is no database at {config.database_path}. Install the hooks in a "
@@ -137,6 +161,7 @@ def run_report(
     like_profile = _like(options.like)
     with current(config) as (_, pending, count):
         source = PendingView(pending) if pending.dirty else pending.base
+        _known_agent(pending, options.agent)
         report = build_report(source, options, like_profile)
         empty = count == 0 and not exists(config)
     if html_path is not None:
@@ -147,6 +172,8 @@ def run_report(
         return render.as_csv(report).rstrip("\n")
     if empty:
         return _no_data(config)
+    if nothing := _left_nothing(report, options):
+        return nothing
     color = stream_is_tty and not os.environ.get("NO_COLOR")
     text = table.as_table(report, width, color)
     if html_path is not None:
