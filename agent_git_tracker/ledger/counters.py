@@ -34,78 +34,140 @@ _COUNTERS = (
 )
 
 
+_KINDS = ("timeline", "retrospective", "bug", "activity", "usage")
+_TOOLS = ("tool_uses", "commands", "failed_tool_uses", "failed_commands")
+
+
 def refresh(state: Overlay, agent_id: str, rules: Rules) -> Record:
-    """Replay one agent's counters into its record; returns the record."""
+    """Replay one agent's counters into its record; returns the record. When every record
+    written since the last replay is new and later than the last one replayed (a commit, a
+    grade, a bug: the usual case), the replay goes on from the counters kept, so a flush costs
+    its own events, not the agent's whole history."""
     old = state.get(keys.agent(agent_id)) or {}
-    entries, facts = _entries(state, agent_id, rules)
-    derived, _ = points.replay(agent_id, entries, rules, old.get("baseline"))
-    record = {**old, **{k: derived[k] for k in _COUNTERS}, **facts}
+    record = _continued(state, agent_id, rules, old)
+    if record is None:
+        facts = _Facts()
+        entries = [
+            entry
+            for kind, key, value in _records(state, agent_id)
+            if (entry := facts.add(kind, key, value, rules)) is not None
+        ]
+        derived, _ = points.replay(agent_id, entries, rules, old.get("baseline"))
+        record = {**old, **{k: derived[k] for k in _COUNTERS}, **facts.fields(state)}
+        record["created_at"] = _iso(record["created_at"]) or old.get("created_at")
+        _through(record, max(entries, key=points.Entry.order, default=None), facts.latest)
     record.setdefault("id", agent_id)
     record.setdefault("name", agent_id)
-    for field in ("created_at", "updated_at"):
-        record[field] = _iso(record[field]) or old.get(field)
+    record["updated_at"] = _iso(record["updated_at"]) or old.get("updated_at")
     if record != old:
         state.put(keys.agent(agent_id), record)
     return record
 
 
+def _continued(state: Overlay, agent_id: str, rules: Rules, old: Record) -> Record | None:
+    """The counters after only the records written in `state`, from those kept in `old`; None
+    when a written record is not new (changed, deleted) or not later than the last replayed."""
+    through = (old.get("replayed") or {}).get("through")
+    if not isinstance(through, list) or len(through) != 3 or keys.agent(agent_id) in state.dirty:
+        return None  # never replayed here, or a record written since (an import's): replay all
+    facts = _Facts(old)
+    entries = []
+    for kind in _KINDS:
+        for key, value in state.written(keys.of_agent(kind, agent_id)):
+            if value is None or state.base.get(key) is not None:
+                return None
+            entry = facts.add(kind, key, value, rules)
+            if entry is not None:
+                if list(entry.order()) <= through:
+                    return None
+                entries.append(entry)
+    agent = {**old}
+    for entry in sorted(entries, key=points.Entry.order):
+        agent, _ = points.apply(agent, entry, rules)
+        agent["updated_at"] = entry.time
+    record = {**agent, **facts.fields(state)}
+    if entries:
+        _through(record, max(entries, key=points.Entry.order), facts.latest)
+    return record
+
+
+def _through(record: Record, last: points.Entry | None, latest: str | None) -> None:
+    """Where the replay stopped: the last entry replayed, and the agent's latest commit."""
+    if last is None:
+        record.pop("replayed", None)
+    else:
+        record["replayed"] = {"through": list(last.order()), "latest": latest}
+
+
+def _records(state: Reader, agent_id: str) -> Any:
+    for kind in _KINDS:
+        prefix = keys.retrospective_prefix(agent_id) if kind == "retrospective" else None
+        for key, value in state.scan(prefix or keys.of_agent(kind, agent_id)):
+            yield kind, key, value
+
+
+class _Facts:
+    """What the agent record shows beside its counters: the model and setup of its latest
+    commit, its last activity, its tool uses and commands; from `old` when going on."""
+
+    def __init__(self, old: Record | None = None) -> None:
+        old = old or {}
+        self.latest: str | None = (old.get("replayed") or {}).get("latest")
+        self.last_activity: str | None = old.get("last_activity")
+        self.tools = {name: old[name] for name in _TOOLS if name in old}
+        self.tools_seen = False
+
+    def add(self, kind: str, key: str, value: Record, rules: Rules) -> points.Entry | None:
+        """Note one record; returns its entry in the replay, if it has one."""
+        if kind == "timeline":
+            self.latest = max(self.latest or "", key)
+            return points.Entry(keys.parts(key)[2], "commit", key)
+        if kind == "retrospective":
+            change = None if value.get("legacy") else _change(value, rules)  # legacy: baseline
+            when = utc_millis(value.get("timestamp"))
+            return points.Entry(when, "grade", key, change) if change is not None and when else None
+        if kind == "bug":
+            return points.Entry(utc_millis(value.get("timestamp")) or "", "bug", key)
+        if kind == "activity":
+            self.last_activity = max(self.last_activity or "", value.get("timestamp", ""))
+            when = utc_millis(value.get("timestamp")) or ""
+            return points.Entry(when, "resume", key) if value.get("task") == RESUME_TASK else None
+        return self._usage(key, value, rules)
+
+    def _usage(self, key: str, usage: Record, rules: Rules) -> points.Entry:
+        """A day's tool uses and commands earn their XP at the start of that day (UTC)."""
+        earned = 0
+        for counts in (usage.get("setups") or {}).values():
+            for name in ("tool_uses", "commands"):
+                count, failed = int(counts.get(name, 0)), int(counts.get(f"failed_{name}", 0))
+                if name in counts or f"failed_{name}" in counts:
+                    self.tools[name] = self.tools.get(name, 0) + count + failed
+                    self.tools[f"failed_{name}"] = self.tools.get(f"failed_{name}", 0) + failed
+            earned += rules.tool_experience * int(counts.get("tool_uses", 0))
+            earned += rules.command_experience * int(counts.get("commands", 0))
+        return points.Entry(f"{usage.get('day', '')}T00:00:00.000", "usage", key, earned)
+
+    def fields(self, state: Reader) -> Record:
+        facts: Record = dict(self.tools)
+        if self.last_activity:
+            facts["last_activity"] = self.last_activity
+        if self.latest:
+            _, _, _, project, commit_hash = keys.parts(self.latest)
+            commit = state.get(keys.commit(project, commit_hash)) or {}
+            facts["model"], facts["setup"] = commit.get("model"), commit.get("setup")
+        return facts
+
+
 def steps(state: Reader, agent_id: str, rules: Rules) -> dict[str, points.Step]:
     """What each record did to the agent (CS before and after each grade…), by record key."""
     old = state.get(keys.agent(agent_id)) or {}
-    return points.replay(agent_id, _entries(state, agent_id, rules)[0], rules, old.get("baseline"))[
-        1
+    facts = _Facts()
+    entries = [
+        entry
+        for kind, key, value in _records(state, agent_id)
+        if (entry := facts.add(kind, key, value, rules)) is not None
     ]
-
-
-def _entries(state: Reader, agent_id: str, rules: Rules) -> tuple[list[points.Entry], Record]:
-    entries: list[points.Entry] = []
-    facts: Record = {}
-    last = None
-    for key, _ in state.scan(keys.of_agent("timeline", agent_id)):
-        entries.append(points.Entry(keys.parts(key)[2], "commit", key))
-        last = key
-    if last is not None:
-        _, _, _, project, commit_hash = keys.parts(last)
-        latest = state.get(keys.commit(project, commit_hash)) or {}
-        facts["model"] = latest.get("model")
-        facts["setup"] = latest.get("setup")
-    for key, retro in state.scan(keys.retrospective_prefix(agent_id)):
-        if retro.get("legacy"):
-            continue  # in the baseline
-        change = _change(retro, rules)
-        when = utc_millis(retro.get("timestamp"))
-        if change is not None and when:
-            entries.append(points.Entry(when, "grade", key, change))
-    for key, bug in state.scan(keys.of_agent("bug", agent_id)):
-        entries.append(points.Entry(utc_millis(bug.get("timestamp")) or "", "bug", key))
-    for key, activity in state.scan(keys.of_agent("activity", agent_id)):
-        when = utc_millis(activity.get("timestamp")) or ""
-        if activity.get("task") == RESUME_TASK:
-            entries.append(points.Entry(when, "resume", key))
-        facts["last_activity"] = max(
-            facts.get("last_activity") or "", activity.get("timestamp", "")
-        )
-    entries += _usage(state, agent_id, rules, facts)
-    return entries, facts
-
-
-def _usage(state: Reader, agent_id: str, rules: Rules, facts: Record) -> list[points.Entry]:
-    """A day's tool uses and commands earn their XP at the start of that day (UTC)."""
-    entries = []
-    totals: dict[str, int] = {}
-    for key, usage in state.scan(keys.of_agent("usage", agent_id)):
-        earned = 0
-        for counts in (usage.get("setups") or {}).values():
-            for name, count in counts.items():
-                totals[name] = totals.get(name, 0) + int(count)
-            earned += rules.tool_experience * int(counts.get("tool_uses", 0))
-            earned += rules.command_experience * int(counts.get("commands", 0))
-        entries.append(points.Entry(f"{usage.get('day', '')}T00:00:00.000", "usage", key, earned))
-    for kind in ("tool_uses", "commands"):
-        if kind in totals or f"failed_{kind}" in totals:
-            facts[kind] = totals.get(kind, 0) + totals.get(f"failed_{kind}", 0)
-            facts[f"failed_{kind}"] = totals.get(f"failed_{kind}", 0)
-    return entries
+    return points.replay(agent_id, entries, rules, old.get("baseline"))[1]
 
 
 def _change(retro: Record, rules: Rules) -> int | None:

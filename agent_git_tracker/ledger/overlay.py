@@ -46,6 +46,12 @@ class Overlay:
         for key, value in self.base.scan(prefix):
             if key not in self.dirty:
                 yield key, value
+        for key, value in self.written(prefix):
+            if value is not None:
+                yield key, value
+
+    def written(self, prefix: str) -> Iterator[tuple[str, Any]]:
+        """The keys written here under `prefix`, in order, deletions (None) included."""
         if not self._sorted:
             self._order = sorted(self._order)  # timsort: a sorted run plus the new keys
             self._sorted = True
@@ -54,6 +60,4 @@ class Overlay:
             key = order[index]
             if not key.startswith(prefix):
                 break
-            value = self.dirty[key]
-            if value is not None:
-                yield key, value
+            yield key, self.dirty[key]

@@ -132,13 +132,13 @@ def replay(
         agent.update({k: baseline[k] for k in BASELINE if k in baseline})
     steps: dict[str, Step] = {}
     for entry in ordered:
-        agent, steps[entry.key] = _apply(agent, entry, rules)
+        agent, steps[entry.key] = apply(agent, entry, rules)
     if ordered:
         agent["updated_at"] = ordered[-1].time
     return agent, steps
 
 
-def _apply(agent: Agent, entry: Entry, rules: Rules) -> tuple[Agent, Step]:
+def apply(agent: Agent, entry: Entry, rules: Rules) -> tuple[Agent, Step]:
     halted = is_halted(agent)
     if entry.kind == "commit":
         agent = {**agent, "total_commits": agent["total_commits"] + 1}
