@@ -7,9 +7,9 @@ lines `{"key": KEY, "value": OBJECT}` in key order. A team's export (`team.expor
 out or change them (an anonymized record's key keeps the place of the key it replaces, and its
 header names no database). Every record is exported except this machine's own bookkeeping
 (`meta:schema`, `meta:batch:*`, `meta:upgrade:*`, `meta:migration:*`, and `meta:logs:*`, the
-agents' logs read here: commit records keep their usage) and what derives from the records (`digest:*`, `timeline:*`), which an import makes again.
-Version 1 files (grade keys without their project) are upgraded as they are read
-(`store.upgrade`).
+agents' logs read here: commit records keep their usage) and what derives from the records
+(`digest:*`, `timeline:*`), which an import makes again. Version 1 files (grade keys without
+their project) are upgraded as they are read (`store.upgrade`).
 """
 
 from __future__ import annotations
