@@ -12,6 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 from agent_git_tracker.errors import UsageError
 from agent_git_tracker.ledger import digest
 from agent_git_tracker.report.model import ReportOptions
+from agent_git_tracker.report.summed import SummedSource
 from agent_git_tracker.report.tally import Cell, Tally
 from agent_git_tracker.store import db as store
 from agent_git_tracker.store import keys
@@ -162,8 +163,11 @@ class Reader:
 
     def _commits(self, source: Source | RawSource) -> None:
         """Every commit into its tally: from the small digests when every commit has one (the
-        common case, and the report's hottest loop), else from the commit records."""
-        if self.use_digests and isinstance(source, KeySource):
+        common case, and the report's hottest loop), else from the commit records; or summed
+        per cell by the source itself."""
+        if isinstance(source, SummedSource):
+            self._summed(source)
+        elif self.use_digests and isinstance(source, KeySource):
             self.digests = source
             self.digests_complete = self._digest_pass(source) == source.count("commit:")
         else:
@@ -202,6 +206,22 @@ class Reader:
                 tally.add_grade(grade)
         self.graded_digests = graded
         return seen
+
+    def _summed(self, source: SummedSource) -> None:
+        """Cells summed by the source, in the order digests would give them; then the commits
+        that grades and bugs name, each with its tally (None: left out by the filters)."""
+        for summed in source.summed(self.since, self.until):
+            if (tally := self._raw_tally(summed.fields)) is not None:
+                tally.add_summed(summed)
+        for key, fields, stamp in source.located():
+            tally = self._raw_tally(fields)
+            self.index[key] = tally if tally is not None and self.in_time(stamp) else None
+
+    def _raw_tally(self, fields: tuple[Any, ...]) -> Tally | None:
+        tally = self.raw_cells.get(fields, MISSING)
+        if tally is MISSING:
+            tally = self.raw_cells[fields] = self._tally(fields)
+        return tally
 
     def _commit_tally(self, project: str, commit_hash: str) -> Tally | None:
         """The tally of one commit (None: left out by the filters; MISSING: not recorded)."""
