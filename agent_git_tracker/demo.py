@@ -43,6 +43,7 @@ SETUPS = [
         "claude-code",
         12,
         session=("--agent", "claude-code", "--model", "claude-opus-4-5", "--setup", "plan-first"),
+        env={"CLAUDECODE": "1"},  # Claude Code marks its own shell: its session claims those
     ),
     Setup(
         "codex",
@@ -135,7 +136,15 @@ def sandbox() -> Iterator[tuple[Path, dict[str, str]]]:
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str]) -> str:
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        args,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
         raise TrackerError(
             f"demo step `{' '.join(args[:4])}` failed: {(result.stderr or result.stdout).strip()}"

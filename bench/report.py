@@ -12,6 +12,7 @@ it times, turn about in the same run:
            carries the few facts of a commit the report needs, grade included, so commit records
            and retrospectives are then left unread; see `agent_git_tracker.ledger.digest`)
   report   `build_report` over the same database
+  pending  the same with one commit event still in the spool (replayed over the stored view)
 Targets: report ≤ 2 × floor, and report < 1 s. Each line gives medians, and the best runs,
 whose ratio suffers least from other programs sharing the machine.
 
@@ -38,6 +39,7 @@ from agent_git_tracker.ledger.overlay import Overlay
 from agent_git_tracker.models import GRADE_LABELS, Rules
 from agent_git_tracker.report.build import build_report
 from agent_git_tracker.report.model import PREFIXES, ReportOptions
+from agent_git_tracker.report.run import PendingView
 from agent_git_tracker.store import db as store
 from agent_git_tracker.store import keys
 from agent_git_tracker.times import iso
@@ -267,6 +269,15 @@ def digests(view: store.View) -> int:
     return sum(1 for _, raw in view.scan_raw("digest:") if store.decode(raw))
 
 
+def report_with_one_pending_event(view: store.View) -> None:
+    """What `report` does after a commit not yet pushed: the event replayed over the stored
+    view, then the report over both."""
+    state = Overlay(view)
+    event = commit_event(random.Random(1), 10**9, time.time())
+    Ledger(state, Context(rules=Rules())).apply([event])
+    build_report(PendingView(state), ReportOptions())
+
+
 def compare(db: store.Store, runs: int) -> None:
     """Floor, digests alone and report, taking turns."""
 
@@ -283,12 +294,17 @@ def compare(db: store.Store, runs: int) -> None:
             "floor": reading(floor),
             "digests": reading(digests),
             "report": reading(lambda v: build_report(v, ReportOptions())),
+            "pending": reading(report_with_one_pending_event),
         },
     )
     median = {name: statistics.median(times) for name, times in result.items()}
     best = {name: min(times) for name, times in result.items()}
     for name in result:
         print(f"  {name:<8} {median[name] * 1000:5.0f} ms (best {best[name] * 1000:.0f})")
+    print(
+        f"report with one pending event / report: {median['pending'] / median['report']:.2f} "
+        f"(target ≤ 1.2)"
+    )
     ratio = median["report"] / median["floor"]
     print(
         f"report / floor: {ratio:.2f} (best {best['report'] / best['floor']:.2f}); "

@@ -13,7 +13,7 @@ import time
 from _json import encode_basestring_ascii as _quote
 
 from agent_git_tracker.attribution.agents import AGENT_IDS, near_known_warning
-from agent_git_tracker.capture import spool
+from agent_git_tracker.capture import notice, spool
 from agent_git_tracker.config import locate
 
 # Typing names only: `typing` costs the hook several milliseconds at run time.
@@ -133,13 +133,17 @@ def repository() -> dict[str, str]:
         git_dir = os.path.join(top, ".git")
         return {"project": top, "worktree": top, "git_dir": git_dir, "common_dir": git_dir}
     flags = ["--show-toplevel", "--absolute-git-dir", "--git-common-dir"]
-    out, _ = git(["rev-parse", *flags])
+    try:
+        out, _ = git(["rev-parse", *flags])
+    except HookError as e:
+        raise HookError(f"{os.getcwd()} is not inside a git repository") from e
     parts = out.decode("utf-8", "surrogateescape").split("\n")
     if len(parts) != len(flags) + 1 or parts[-1]:
         # rev-parse has no -z: a path holding a newline shows as more lines. Ask one by one.
         parts = [_path_of(flag) for flag in flags]
     top, git_dir, common = parts[:3]
-    common = os.path.normpath(os.path.join(top or git_dir, common))
+    # `--git-common-dir` is relative to the current folder (a subfolder, for a command).
+    common = os.path.normpath(os.path.join(os.getcwd(), common))
     project = os.path.dirname(common) if os.path.basename(common) == ".git" else top or common
     return {"project": project, "worktree": top, "git_dir": git_dir, "common_dir": common}
 
@@ -284,22 +288,29 @@ def event(event_type: str, repo: Mapping[str, str], **fields: Any) -> dict[str, 
     }
 
 
-def post_commit(db_path: str | None) -> str | None:
-    """Append the commit event of HEAD; returns a warning to print, if any."""
+def post_commit(db_path: str | None, hook: str = "post-commit", squash: bool = False) -> str | None:
+    """Append the commit event of HEAD; returns a warning to print, if any. `post-applypatch`
+    (`git am`) records HEAD like `post-commit`; `post-merge` records it only when the merge
+    made a commit (never a fast-forward's or a squash's: those made none of the user's own)."""
     repo = repository()
+    if hook == "post-merge" and (squash or not notice.merge_made(repo["git_dir"], None)):
+        return None
     directory, name, why = spool_place(repo, db_path)
     problems: list[str] = []
     session = spool.read_session(directory, problems=problems) if directory else None
     commit = head_commit()
+    if hook == "post-merge" and not notice.merge_made(repo["git_dir"], commit.get("hash")):
+        return None
     commit["branch"] = branch(repo["git_dir"])
+    declared_now, markers_now = declared(os.environ), markers(os.environ)
     line = dumps(
         event(
             "commit",
             repo,
             commit=commit,
             session=session,
-            declared=declared(os.environ),
-            markers=markers(os.environ),
+            declared=declared_now,
+            markers=markers_now,
             session_ids=session_ids(os.environ),
         )
     )
@@ -309,7 +320,11 @@ def post_commit(db_path: str | None) -> str | None:
             problems.append(halted_warning(directory, session, commit) or "")
         except Exception:  # noqa: S110 - a courtesy warning must not hide that it was kept
             pass
-    return "; ".join(p for p in problems if p) or None
+    warning = "; ".join(p for p in problems if p) or None
+    said = None if warning else notice.line(session, declared_now, markers_now, commit)
+    if said and not notice.quiet():  # a failure is the one line a hook prints
+        _say("", said)
+    return warning
 
 
 def halted_warning(
@@ -402,9 +417,12 @@ def run(action: Any, strict: bool, lost: str) -> int:
 
 
 def _say(level: str, message: str) -> None:
-    from agent_git_tracker.text import printable  # only when there is something to say
+    if not message.isprintable():  # a control character, a bidi override: escaped
+        from agent_git_tracker.text import printable  # only then: the hook stays lean
 
-    print(f"agent-git-tracker: {level}: {printable(message)}", file=sys.stderr)
+        message = printable(message)
+    label = f"{level}: " if level else ""
+    print(f"agent-git-tracker: {label}{message}", file=sys.stderr)
 
 
 COMMIT_LOST = "this commit was NOT recorded; the commit itself went through"

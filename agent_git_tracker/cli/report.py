@@ -104,12 +104,26 @@ def report(
     click.echo(run_report(cfg, options, fmt, html_path, sys.stdout.isatty(), width))
 
 
+NEXT_STEP = (
+    "Next: `agent-git-tracker install --global` records every repository of yours (or "
+    "`agent-git-tracker install` in one), and `agent-git-tracker wire claude-code` (or codex, "
+    "opencode) names your agent's sessions and model."
+)
+
+
 @main.command()
-def demo() -> None:
+@click.option(
+    "--html",
+    "html_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the demo's report as a self-contained HTML page to FILE.",
+)
+def demo(html_path: Path | None) -> None:
     """A first look: a throwaway repository, agents, grades, a bug, a push and the report.
 
     Everything happens in a temporary folder with its own database; nothing of yours is read
-    or written.
+    or written (but FILE, with --html).
     """
     from agent_git_tracker.config.settings import load as load_config
     from agent_git_tracker.demo import demo as run_demo
@@ -118,8 +132,8 @@ def demo() -> None:
 
     def report_of(env: dict[str, str]) -> str:
         width = shutil.get_terminal_size((100, 24)).columns
-        return run_report(
-            load_config(environ=env), ReportOptions(), "table", None, sys.stdout.isatty(), width
-        )
+        config = load_config(environ=env)
+        return run_report(config, ReportOptions(), "table", html_path, sys.stdout.isatty(), width)
 
     click.echo(run_demo(report_of, lambda line: click.echo(f"demo: {line}")))
+    click.echo(f"\n{NEXT_STEP}")

@@ -30,6 +30,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "max_database_size": (int, str),
     "export_state_files": bool,
     "enforce_halt": bool,
+    "quiet": bool,
     "rules": dict,
     "agents": dict,
     "agent_logs": bool,
@@ -54,6 +55,8 @@ class Config:
     max_database_size: int
     export_state_files: bool | None = None
     enforce_halt: bool = False
+    # No line after each commit saying what was recorded.
+    quiet: bool = False
     rules: Rules = field(default_factory=Rules)
     # The user's own agents: agent id → the identities (names, logins, emails) it commits as.
     agents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -65,6 +68,8 @@ class Config:
     member: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
     config_file: Path | None = None
+    # Where the configuration file is read from, whether or not it exists.
+    file_place: Path | None = None
 
     @property
     def spool_root(self) -> Path:
@@ -260,6 +265,7 @@ def load(
         max_database_size=DEFAULT_SIZE if raw_size is None else parse_size(raw_size, size_source),
         export_state_files=data.get("export_state_files"),
         enforce_halt=data.get("enforce_halt", False),
+        quiet=data.get("quiet", False),
         rules=parse_rules(data.get("rules", {}), where),
         agents=parse_agents(data.get("agents", {}), where),
         agent_logs=data.get("agent_logs", True),
@@ -270,6 +276,7 @@ def load(
             "max_database_size": size_source,
             "export_state_files": f"{where}" if "export_state_files" in data else "the default",
             "enforce_halt": f"{where}" if "enforce_halt" in data else "the default",
+            "quiet": f"{where}" if "quiet" in data else "the default",
             "rules": f"{where}" if data.get("rules") else "the default",
             "agents": f"{where}" if data.get("agents") else "the default",
             "agent_logs": f"{where}" if "agent_logs" in data else "the default",
@@ -277,6 +284,7 @@ def load(
             "member": f"{where}" if "member" in data else "the default",
         },
         config_file=path if data or explicit or path.exists() else None,
+        file_place=path,
     )
 
 
@@ -290,6 +298,7 @@ def config_rows(config: Config) -> dict[str, tuple[Any, str]]:
             config.sources["export_state_files"],
         ),
         "enforce_halt": (config.enforce_halt, config.sources["enforce_halt"]),
+        "quiet": (config.quiet, config.sources.get("quiet", "the default")),
         "rules": (vars(config.rules), config.sources["rules"]),
         "agents": (
             {agent: list(found) for agent, found in config.agents.items()},
@@ -302,8 +311,11 @@ def config_rows(config: Config) -> dict[str, tuple[Any, str]]:
         ),
         "member": (config.member, config.sources.get("member", "the default")),
         "config_file": (
-            str(config.config_file) if config.config_file else None,
-            "AGENT_TRACKER_CONFIG, XDG_CONFIG_HOME or ~/.config",
+            str(config.config_file or config.file_place or "") or None,
+            "read from there"
+            if config.config_file
+            else "not created yet: the file would go there; AGENT_TRACKER_CONFIG or "
+            "XDG_CONFIG_HOME name another place",
         ),
         "spool": (str(config.spool_root), "beside the database"),
     }

@@ -155,8 +155,10 @@ def _recorded(store: Store, project: str) -> set[str]:
         return {key[len(prefix) :] for key in view.keys(prefix)}
 
 
-def _listed(worktree: Path, since: str | None) -> dict[str, str | None]:
-    with gitrun.Log.of(worktree, commitlog.listing(["--branches", "HEAD"], since)) as log:
+def _listed(
+    worktree: Path, since: str | None, revisions: tuple[str, ...] = ("--branches", "HEAD")
+) -> dict[str, str | None]:
+    with gitrun.Log.of(worktree, commitlog.listing(list(revisions), since)) as log:
         found = commitlog.listed(log.stdout)
         log.check()
     return found
@@ -169,6 +171,27 @@ def _facts(worktree: Path, commits: list[str]) -> Iterator[dict[str, Any]]:
     with gitrun.Log.of(worktree, commitlog.args(), stdin=given) as log:
         yield from commitlog.parse(log.stdout)
         log.check()
+
+
+PUSH_LIMIT = 500  # commits a push records this way; `scan` records any more
+
+
+def record_missing(store: Store, path: Path, revisions: list[str]) -> tuple[int, bool]:
+    """Record the commits of `revisions` (a push's range) that no hook recorded (`git am`
+    under pre-commit, which has no post-applypatch stage; commits made before the hooks were
+    installed), from their own text; returns how many, and whether PUSH_LIMIT cut it short."""
+    repo = locate(path)
+    known = _recorded(store, repo["project"])
+    worktree = Path(repo["worktree"])
+    missing = [
+        commit for commit in _listed(worktree, None, tuple(revisions)) if commit not in known
+    ]
+    cut = len(missing) > PUSH_LIMIT
+    batch = [_event(repo, facts) for facts in _facts(worktree, missing[:PUSH_LIMIT])]
+    result = Scanned(repo["project"])
+    if batch:
+        _write(store, batch, context_for(store.config, {repo["project"]}), result)
+    return result.recorded, cut
 
 
 def _event(repo: dict[str, str], facts: dict[str, Any]) -> dict[str, Any]:

@@ -51,14 +51,51 @@ def pre_push(config: Config, stdin: str, environ: Mapping[str, str]) -> tuple[Fl
         store = open_store(config)
     except TrackerError as e:
         raise TrackerError(f"{e}; the events wait in the spool for the next flush") from e
+    refs = pushed_refs(stdin, environ)
     with store:
         flushed = flush_repo(store, spool_dir(config, repo), seconds=spool.PUSH_WAIT)
+        # pre-commit names no refs when a push starts at the root commit: the branch is known
+        branch = environ.get("PRE_COMMIT_LOCAL_BRANCH") or "HEAD"
+        _record_pushed(store, repo, refs or [PushedRef(branch, ZERO)], flushed)
         _measure_outcomes(store, repo, flushed)
         if config.agent_logs:
             _read_agent_logs(store, repo, flushed)
         if not config.enforce_halt:
             return flushed, None
-        return flushed, halted_in_push(store, repo["project"], pushed_refs(stdin, environ))
+        return flushed, halted_in_push(store, repo["project"], refs)
+
+
+def _record_pushed(
+    store: Store, repo: Mapping[str, str], refs: list[PushedRef], flushed: Flushed
+) -> None:
+    """The pushed commits no hook recorded, recorded from their own text (never commits the
+    remotes already have: those are upstream's)."""
+    from agent_git_tracker.history.scan import record_missing
+
+    for ref in refs:
+        if ref.local_sha == ZERO:
+            continue  # a deleted branch sends nothing
+        known = [ref.remote_sha] if ref.remote_sha != ZERO else []
+        try:
+            try:
+                count, cut = record_missing(
+                    store, Path(repo["worktree"]), [ref.local_sha, "--not", "--remotes", *known]
+                )
+            except TrackerError:  # the remote's tip is not here (it was never fetched)
+                count, cut = record_missing(
+                    store, Path(repo["worktree"]), [ref.local_sha, "--not", "--remotes"]
+                )
+        except TrackerError as error:
+            flushed.outcome.notes.append(f"pushed commits not recorded at push: {error}")
+            continue
+        if count:
+            flushed.outcome.notes.append(
+                f"recorded {count} pushed commit(s) no hook had recorded, from their own text"
+            )
+        if cut:
+            flushed.outcome.notes.append(
+                "more pushed commits are not recorded: run `agent-git-tracker scan`"
+            )
 
 
 def _measure_outcomes(store: Store, repo: Mapping[str, str], flushed: Flushed) -> None:

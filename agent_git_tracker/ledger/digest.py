@@ -176,30 +176,62 @@ class UsageTotals:
 
 def usage_totals(digests: Iterable[Sequence[Any]]) -> UsageTotals:
     """Add up the usage (index 10) and outcomes (index 8) of a row's commit digests."""
-    commits = joined = priced = settled = surviving = 0
-    tokens = [0, 0, 0, 0, 0]
-    cost = settled_cost = 0.0
+    count = UsageCount()
     for fact in digests:
-        commits += 1
-        usage = fact[10] if len(fact) > 10 else None
+        count.add(fact[10] if len(fact) > 10 else None, fact[8] if len(fact) > 8 else None)
+    return count.totals()
+
+
+class UsageCount:
+    """`UsageTotals` added up one commit at a time (a report's cell), and merged."""
+
+    __slots__ = (
+        "commits",
+        "cost",
+        "joined",
+        "priced",
+        "settled",
+        "settled_cost",
+        "surviving",
+        "tokens",
+    )
+
+    def __init__(self) -> None:
+        self.commits = self.joined = self.priced = self.settled = self.surviving = 0
+        self.tokens = [0, 0, 0, 0, 0]
+        self.cost = self.settled_cost = 0.0
+
+    def add(self, usage: Any, outcome: Any) -> None:
+        """One commit: its digest's usage (index 10) and outcome measures (index 8)."""
+        self.commits += 1
         if not usage:
-            continue
-        joined += 1
+            return
+        self.joined += 1
         for index in range(5):
-            tokens[index] += usage[1 + index] or 0
+            self.tokens[index] += usage[1 + index] or 0
         if usage[6] is None:
-            continue
-        priced += 1
-        cost += usage[6]
-        fate = survived_30d(fact[8] if len(fact) > 8 else None)
+            return
+        self.priced += 1
+        self.cost += usage[6]
+        fate = survived_30d(outcome)
         if fate is not None:
-            settled += 1
-            settled_cost += usage[6]
-            surviving += fate
-    return UsageTotals(
-        commits, joined, (tokens[0], tokens[1], tokens[2], tokens[3], tokens[4]),
-        priced, cost, settled, settled_cost, surviving,
-    )  # fmt: skip
+            self.settled += 1
+            self.settled_cost += usage[6]
+            self.surviving += fate
+
+    def merge(self, other: UsageCount) -> None:
+        for name in ("commits", "joined", "priced", "settled", "surviving"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.cost += other.cost
+        self.settled_cost += other.settled_cost
+        self.tokens = [a + b for a, b in zip(self.tokens, other.tokens, strict=True)]
+
+    def totals(self) -> UsageTotals:
+        t = self.tokens
+        return UsageTotals(
+            self.commits, self.joined, (t[0], t[1], t[2], t[3], t[4]), self.priced, self.cost,
+            self.settled, self.settled_cost, self.surviving,
+        )  # fmt: skip
 
 
 def survived_30d(outcome: Any) -> bool | None:

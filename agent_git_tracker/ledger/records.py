@@ -7,14 +7,17 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from agent_git_tracker.attribution.attribute import RECORD_FIELDS
+from agent_git_tracker.attribution.attribute import RECORD_FIELDS, SESSION_EVIDENCE
 from agent_git_tracker.ledger.overlay import Record
 from agent_git_tracker.times import iso, utc_millis
 
 ACTIVITY_FIELDS = ("task", "actions", "outcome", "decisions")
 
 
-ATTRIBUTION = (*RECORD_FIELDS, "setup", "task_description")
+# What follows a commit through rewrites: its attribution, the session that decided it and
+# what the user set (`reassign`).
+ATTRIBUTION = (*RECORD_FIELDS, "setup", "task_description", "session", "assigned")
+SESSION_KEPT = ("agent", "started", "session_id")
 
 
 GIT_FIELDS = (
@@ -41,6 +44,18 @@ def git_facts(facts: Mapping[str, Any]) -> Record:
     if facts.get("committed_at"):
         moved["timestamp"] = facts["committed_at"]
     return moved
+
+
+def hook_context(event: Record, evidence: Any) -> Record:
+    """The setup label and the session of a commit event, when the session decided who made
+    the commit (a session its agent's marker contradicts names neither)."""
+    session = event.get("session") or {}
+    used = isinstance(session, dict) and SESSION_EVIDENCE in evidence
+    setup = (session.get("setup") if used else None) or event.get("declared", {}).get("setup")
+    fields: Record = {"setup": setup or None}
+    if used:
+        fields["session"] = {k: session[k] for k in SESSION_KEPT if session.get(k)}
+    return fields
 
 
 def subject(message: str) -> str:

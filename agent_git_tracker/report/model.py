@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from agent_git_tracker.ledger.digest import UsageTotals
 from agent_git_tracker.report import score as sc
 from agent_git_tracker.report import stats
 from agent_git_tracker.report.stats import Measures
@@ -117,6 +118,7 @@ class Row:
     median_lines: float | None = None
     median_files: float | None = None
     outcomes: Measures | None = None
+    usage: UsageTotals | None = None  # tokens and cost from the agents' logs
 
 
 @dataclass(frozen=True)

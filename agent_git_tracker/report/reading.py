@@ -96,7 +96,7 @@ _COMMIT_FIELD_NAMES = ("kind", "agent_id", "model", "setup", "project_path")
 
 # (commit key, (kind, agent, model, setup, project, confidence), time, lines changed, grade
 # summary, files changed, outcome measures)
-Facts = tuple[str, tuple[Any, ...], Any, Any, Any, Any, Any]
+Facts = tuple[str, tuple[Any, ...], Any, Any, Any, Any, Any, Any]
 
 
 _COMMIT_FIELDS = operator.itemgetter(*_COMMIT_FIELD_NAMES)
@@ -185,12 +185,9 @@ class Reader:
             if type(fact) is not list or len(fact) < 7:
                 continue  # not counted: the commit records are read instead
             seen += 1
-            try:
-                kind, agent, model, setup, stamp, lines, grade, files, outcome, confidence = fact
-            except ValueError:  # written by another version: missing fields are None
-                kind, agent, model, setup, stamp, lines, grade, files, outcome, confidence = (
-                    fact + [None] * 3
-                )[:10]
+            if len(fact) != 11:  # written by another version: missing fields are None
+                fact = (fact + [None] * 4)[:11]
+            kind, agent, model, setup, stamp, lines, grade, files, outcome, confidence, usage = fact
             cell = (kind, agent, model, setup, key[7 : key.rindex(":")], confidence)
             tally = cells.get(cell, MISSING)
             if tally is MISSING:
@@ -201,7 +198,7 @@ class Reader:
                 index[key] = None
                 continue
             index[key] = tally
-            tally.add_commit(stamp, lines, files, outcome)
+            tally.add_commit(stamp, lines, files, outcome, usage)
             if grade:
                 tally.add_grade(grade)
         self.graded_digests = graded
@@ -247,7 +244,7 @@ class Reader:
         timed = self.since is not None or self.until is not None
         index, raw_cells, embedded = self.index, self.raw_cells, self.embedded
         seen = 0
-        for key, fields, stamp, lines, grade, files, outcome in facts:
+        for key, fields, stamp, lines, grade, files, outcome, usage in facts:
             seen += 1
             tally = raw_cells.get(fields, MISSING)
             if tally is MISSING:
@@ -256,7 +253,7 @@ class Reader:
                 tally = None
             index[key] = tally
             if tally is not None:
-                tally.add_commit(stamp, lines, files, outcome)
+                tally.add_commit(stamp, lines, files, outcome, usage)
             if grade:  # the ledger keeps a grade's summary with its commit
                 embedded.add((fields[1], key.rpartition(":")[2]))
                 if tally is not None:
@@ -271,7 +268,8 @@ class Reader:
                 continue
             fact = digest.of(record)
             project = record.get("project_path") or keys.parts(key)[1]
-            yield key, (*fact[:4], project, fact[9]), fact[4], fact[5], fact[6], fact[7], fact[8]
+            cell = (*fact[:4], project, fact[9])
+            yield key, cell, fact[4], fact[5], fact[6], fact[7], fact[8], fact[10]
 
     def _tally(self, fields: tuple[Any, ...]) -> Tally | None:
         """The tally for commit records with these stored fields; None when --agent leaves

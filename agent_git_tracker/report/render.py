@@ -25,10 +25,15 @@ interval `score_low` … `score_high`; `probability_best` is the chance that the
 candidate (null for rows that are not candidates); `leading` marks rows the data cannot yet
 separate from the leader. `outcomes` holds `survival_14d` and `survival_30d` as {value, low,
 high, measured, pending}, `reverted_30d` and `fixed_30d` as {count, rate, low, high, measured,
-pending}, and `bulk` and `unmeasured` commit counts. Numbers that cannot be computed are null;
-floats are rounded to 3 decimals; times are ISO 8601 in UTC. CSV has one line per row with
-ROW_FIELDS as columns, the grade maps spread into `grades_bad` … `agent_grades_excellence`, the
-outcomes into `survival_14d_value` … `fixed_30d_pending`, `outcomes_bulk`, `outcomes_unmeasured`.
+pending}, and `bulk` and `unmeasured` commit counts. `usage` (null when no commit of the row was
+joined to an agent's log) holds `joined` (commits joined), `tokens` (all kinds), `priced`
+(commits whose cost is known), `cost` (USD), `tokens_per_commit`, `cost_per_commit` and
+`cost_per_surviving_commit` (the cost of the settled commits per commit still standing after
+30 days). Numbers that cannot be computed are null; floats are rounded to 3 decimals; times are
+ISO 8601 in UTC. CSV has one line per row with ROW_FIELDS as columns, the grade maps spread into
+`grades_bad` … `agent_grades_excellence`, the outcomes into `survival_14d_value` …
+`fixed_30d_pending`, `outcomes_bulk`, `outcomes_unmeasured`, the usage into `usage_joined` …
+`usage_cost_per_surviving_commit`.
 """
 
 from __future__ import annotations
@@ -87,6 +92,17 @@ ROW_FIELDS = (
     "median_lines",
     "median_files",
     "outcomes",
+    "usage",
+)
+# A row's usage (JSON `rows[].usage`, CSV `usage_…`): tokens and cost from the agents' logs.
+USAGE_KEYS = (
+    "joined",
+    "tokens",
+    "priced",
+    "cost",
+    "tokens_per_commit",
+    "cost_per_commit",
+    "cost_per_surviving_commit",
 )
 
 
@@ -122,9 +138,27 @@ def _outcomes(row: Row) -> dict[str, Any] | None:
     return data
 
 
+def _usage(row: Row) -> dict[str, Any] | None:
+    """Tokens (all kinds, per joined commit) and USD (per priced commit, per commit that
+    lasted 30 days); None where no commit of the row was joined to an agent's log."""
+    usage = row.usage
+    if usage is None or not usage.joined:
+        return None
+    return {
+        "joined": usage.joined,
+        "tokens": usage.total_tokens,
+        "priced": usage.priced,
+        "cost": _plain(usage.cost) if usage.priced else None,
+        "tokens_per_commit": _plain(usage.tokens_per_commit),
+        "cost_per_commit": _plain(usage.cost_per_commit),
+        "cost_per_surviving_commit": _plain(usage.cost_per_surviving_commit),
+    }
+
+
 def row_json(row: Row) -> dict[str, Any]:
     data = {name: _plain(getattr(row, name)) for name in ROW_FIELDS}
     data["outcomes"] = _outcomes(row)
+    data["usage"] = _usage(row)
     return data
 
 
@@ -215,6 +249,8 @@ def csv_header() -> list[str]:
             header += [f"{n}_{k}" for n in SHARES for k in SHARE_KEYS]
             header += [f"{n}_{k}" for n in RATES for k in RATE_KEYS]
             header += ["outcomes_bulk", "outcomes_unmeasured"]
+        elif name == "usage":
+            header += [f"usage_{key}" for key in USAGE_KEYS]
         else:
             header.append(name)
     return header
@@ -257,6 +293,9 @@ def as_csv(report: Report) -> str:
                 line += [data[name][grade] for grade in rep.GRADES]
             elif name == "outcomes":
                 line += _csv_outcomes(data[name])
+            elif name == "usage":
+                usage = data[name] or {}
+                line += [_csv_value(usage.get(key)) for key in USAGE_KEYS]
             else:
                 line.append(_csv_value(data[name]))
         writer.writerow(line)

@@ -180,6 +180,7 @@ def _row(
         median_lines=median(tally.sizes),
         median_files=median(tally.files),
         outcomes=measures(tally.outcomes),
+        usage=tally.usage.totals(),
     )
 
 

@@ -61,6 +61,16 @@ def _grades(row: Row) -> str:
     return "/".join(str(row.grades[g]) for g in rep.GRADES)
 
 
+def _tokens(value: float | None) -> str:
+    if value is None:
+        return NO_VALUE
+    return f"{value / 1000:.0f}k" if value >= 10_000 else f"{value:.0f}"
+
+
+def _usd(value: float | None) -> str:
+    return NO_VALUE if value is None else f"{value:.2f}"
+
+
 @dataclass(frozen=True)
 class _Column:
     name: str
@@ -115,6 +125,24 @@ COLUMNS = (
     _Column("bugs", "bugs", lambda r: str(r.bugs) if r.kind == "agent" else NO_VALUE),
     _Column("bug_rate", "bugs/100", lambda r: _num(r.bugs_per_100_commits, ".1f")),
     _Column("kept14", "kept14", lambda r: _measure(r, "survival_14d")),
+    _Column(
+        "tokens",
+        "tok/c",
+        lambda r: _tokens(r.usage.tokens_per_commit if r.usage else None),
+        "tok/c = tokens per commit joined to an agent's log",
+    ),
+    _Column(
+        "cost",
+        "$/c",
+        lambda r: _usd(r.usage.cost_per_commit if r.usage else None),
+        "$/c = USD per commit, from the agents' logs and a price table",
+    ),
+    _Column(
+        "cost_lasting",
+        "$/kept",
+        lambda r: _usd(r.usage.cost_per_surviving_commit if r.usage else None),
+        "$/kept = USD per commit still standing after 30 days",
+    ),
     _Column("tools", "tools/c", lambda r: _num(r.tool_uses_per_commit, ".1f"), "/c = per commit"),
     _Column("commands", "cmds/c", lambda r: _num(r.commands_per_commit, ".1f")),
     _Column("projects", "proj", lambda r: str(r.projects)),
@@ -122,6 +150,15 @@ COLUMNS = (
     _Column("first", "first", lambda r: (r.first_seen or NO_VALUE)[:10]),
     _Column("last", "last", lambda r: (r.last_seen or NO_VALUE)[:10]),
 )
+
+
+_USAGE = frozenset(("tokens", "cost", "cost_lasting"))
+
+
+def columns_for(report: Report) -> tuple[_Column, ...]:
+    """The columns a report shows: tokens and cost only when some row has them."""
+    used = any(row.usage is not None and row.usage.joined for row in report.rows)
+    return COLUMNS if used else tuple(c for c in COLUMNS if c.name not in _USAGE)
 
 
 # Which columns stay when the terminal is narrow, most important first.
@@ -144,6 +181,9 @@ _PRIORITY = (
     "bug_rate",
     "grades",
     "kept14",
+    "cost",
+    "cost_lasting",
+    "tokens",
     "bugs",
     "tools",
     "commands",
@@ -186,7 +226,9 @@ def _fit(text: str, width: int) -> str:
     return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
 
 
-def _choose(cells: dict[str, list[str]], width: int) -> tuple[list[str], int]:
+def _choose(
+    cells: dict[str, list[str]], width: int, columns: Sequence[_Column]
+) -> tuple[list[str], int]:
     """The columns that fit in `width` and the label's width: the essential columns always,
     the label as long as it can be (shortened only for them), then the rest by priority."""
     size = {name: max(len(v) for v in values) for name, values in cells.items()}
@@ -201,9 +243,9 @@ def _choose(cells: dict[str, list[str]], width: int) -> tuple[list[str], int]:
     if over > 0:
         size["label"] = max(min(longest, _MIN_LABEL), size["label"] - over)
     for name in _PRIORITY[_ESSENTIAL:]:
-        if total([*chosen, name]) <= width:
+        if name in cells and total([*chosen, name]) <= width:
             chosen.append(name)
-    return [c.name for c in COLUMNS if c.name in chosen], size["label"]
+    return [c.name for c in columns if c.name in chosen], size["label"]
 
 
 def _row_style(row: Row) -> str | None:
@@ -256,14 +298,15 @@ def as_table(report: Report, width: int, color: bool) -> str:
 
 
 def _table_lines(report: Report, width: int, color: bool) -> list[str]:
-    columns = {c.name: c for c in COLUMNS}
-    headers = {c.name: c.header for c in COLUMNS}
+    shown_columns = columns_for(report)
+    columns = {c.name: c for c in shown_columns}
+    headers = {c.name: c.header for c in shown_columns}
     headers["label"] = _HEADERS.get(report.options.by, "setup")
     cells = {
         name: [headers[name]] + [printable(c.cell(r)) for r in report.rows]
         for name, c in columns.items()
     }
-    shown, label_width = _choose(cells, width)
+    shown, label_width = _choose(cells, width, shown_columns)
     widths = {n: label_width if n == "label" else max(map(len, cells[n])) for n in shown}
 
     def line(values: dict[str, str]) -> str:
@@ -309,7 +352,7 @@ def footnotes(report: Report, shown: Sequence[str]) -> list[str]:
 
 def _footer(report: Report, shown: Sequence[str], width: int) -> list[str]:
     notes = footnotes(report, shown)
-    hidden = [c.header for c in COLUMNS if c.name not in shown]
+    hidden = [c.header for c in columns_for(report) if c.name not in shown]
     if hidden:
         notes.append(
             f"not shown at this width: {', '.join(hidden)} (a wider terminal, --json or --csv "

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from agent_git_tracker.ledger.digest import UsageCount
 from agent_git_tracker.models import GRADE_LABELS
 from agent_git_tracker.report.model import GRADES
 from agent_git_tracker.report.stats import Outcomes
@@ -46,6 +47,7 @@ class Tally:
         "sized",
         "sizes",
         "stamps",
+        "usage",
         "user_counts",
         "weeks",
     )
@@ -68,13 +70,21 @@ class Tally:
         self.files: list[int] = []  # files changed per commit, where known
         self.outcomes = Outcomes()
         self.measures: list[Any] = []  # outcome measures per commit, summed in `settle`
+        self.usage = UsageCount()  # tokens and cost from the agents' logs
 
     def add_commit(
-        self, stamp: str | None, lines: Any, files: Any = None, outcome: Any = None
+        self,
+        stamp: str | None,
+        lines: Any,
+        files: Any = None,
+        outcome: Any = None,
+        usage: Any = None,
     ) -> None:
-        """One commit: its UTC time key, lines and files changed, and outcome measures
-        (`digest.outcome_kind`), each None where older records lack it."""
+        """One commit: its UTC time key, lines and files changed, outcome measures
+        (`digest.outcome_kind`) and usage (`digest.usage_kind`), each None where older records
+        lack it."""
         self.commits += 1
+        self.usage.add(usage, outcome)
         if stamp:
             self.stamps.append(stamp)
         if isinstance(lines, int | float):  # older records have no line counts
@@ -149,3 +159,4 @@ class Tally:
         self.sizes += other.sizes
         self.files += other.files
         self.outcomes.merge(other.outcomes)
+        self.usage.merge(other.usage)

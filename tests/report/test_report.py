@@ -505,6 +505,8 @@ ROW_KEYS = {
     # since outcomes
     "confidence", "score_low", "score_high", "probability_best", "leading", "measured",
     "pending", "median_lines", "median_files", "outcomes",
+    # since agent logs
+    "usage",
 }  # fmt: skip
 
 
