@@ -12,7 +12,6 @@ from typing import Any, Protocol, runtime_checkable
 from agent_git_tracker.errors import UsageError
 from agent_git_tracker.ledger import digest
 from agent_git_tracker.report.model import ReportOptions
-from agent_git_tracker.report.summed import SummedSource
 from agent_git_tracker.report.tally import Cell, Tally
 from agent_git_tracker.store import db as store
 from agent_git_tracker.store import keys
@@ -31,6 +30,16 @@ class KeySource(Protocol):
     def count(self, prefix: str) -> int: ...
     def get(self, key: str) -> Any | None: ...
     def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]: ...
+
+
+@runtime_checkable
+class FactSource(Protocol):
+    """A source that reads its commits itself (a team's exports, read by DuckDB): `facts`
+    gives each commit's `Facts` as `digest.of` computes them, in key order; `scan` gives its
+    other records decoded."""
+
+    def scan(self, prefix: str) -> Iterator[tuple[str, Any]]: ...
+    def facts(self) -> Iterable[Facts]: ...
 
 
 @runtime_checkable
@@ -163,10 +172,10 @@ class Reader:
 
     def _commits(self, source: Source | RawSource) -> None:
         """Every commit into its tally: from the small digests when every commit has one (the
-        common case, and the report's hottest loop), else from the commit records; or summed
-        per cell by the source itself."""
-        if isinstance(source, SummedSource):
-            self._summed(source)
+        common case, and the report's hottest loop), else from the commit records; or from
+        the facts a source read itself (a team's exports, read by DuckDB)."""
+        if isinstance(source, FactSource):
+            self._count(source.facts())
         elif self.use_digests and isinstance(source, KeySource):
             self.digests = source
             self.digests_complete = self._digest_pass(source) == source.count("commit:")
@@ -203,22 +212,6 @@ class Reader:
                 tally.add_grade(grade)
         self.graded_digests = graded
         return seen
-
-    def _summed(self, source: SummedSource) -> None:
-        """Cells summed by the source, in the order digests would give them; then the commits
-        that grades and bugs name, each with its tally (None: left out by the filters)."""
-        for summed in source.summed(self.since, self.until):
-            if (tally := self._raw_tally(summed.fields)) is not None:
-                tally.add_summed(summed)
-        for key, fields, stamp in source.located():
-            tally = self._raw_tally(fields)
-            self.index[key] = tally if tally is not None and self.in_time(stamp) else None
-
-    def _raw_tally(self, fields: tuple[Any, ...]) -> Tally | None:
-        tally = self.raw_cells.get(fields, MISSING)
-        if tally is MISSING:
-            tally = self.raw_cells[fields] = self._tally(fields)
-        return tally
 
     def _commit_tally(self, project: str, commit_hash: str) -> Tally | None:
         """The tally of one commit (None: left out by the filters; MISSING: not recorded)."""
@@ -281,8 +274,9 @@ class Reader:
         if self.options.project and not _matches(str(fields[4]), self.options.project):
             return None
         confidence = "medium" if fields[5] == "medium" else "high"
+        member = fields[6] if len(fields) > 6 else None
         return self._cell(
-            (kind, agent, fields[2] or None, fields[3] or None, str(fields[4]), confidence)
+            (kind, agent, fields[2] or None, fields[3] or None, str(fields[4]), confidence, member)
         )
 
     def _cell(self, cell: Cell) -> Tally:
@@ -331,7 +325,7 @@ class Reader:
             mine = [k for k in self.cells if k[:2] == ("agent", agent) and k[5] == "high"]
             here = [k for k in mine if k[4] == project]
             last = max(here or mine, key=lambda k: self.cells[k].seen()[1] or "", default=None)
-            found = self._cell(last or ("agent", agent, None, None, project or "", "high"))
+            found = self._cell(last or ("agent", agent, None, None, project or "", "high", None))
             self.fallbacks[(agent, project)] = found
         return found
 

@@ -10,7 +10,6 @@ from agent_git_tracker.ledger.digest import UsageCount
 from agent_git_tracker.models import GRADE_LABELS
 from agent_git_tracker.report.model import GRADES
 from agent_git_tracker.report.stats import Outcomes
-from agent_git_tracker.report.summed import Summed
 
 _GRADE_SLOT = {value: GRADES.index(label) for value, label in GRADE_LABELS.items()}
 
@@ -22,8 +21,8 @@ def number(value: Any) -> float | None:
     return value if isinstance(value, _NUMBERS) and not isinstance(value, bool) else None
 
 
-# (kind, agent, model, setup, project, confidence)
-Cell = tuple[str, str, str | None, str | None, str, str]
+# (kind, agent, model, setup, project, confidence, member: a team report's, by member, else None)
+Cell = tuple[str, str, str | None, str | None, str, str, str | None]
 
 
 class Tally:
@@ -94,20 +93,6 @@ class Tally:
         if type(files) is int:
             self.files.append(files)
         self.measures.append(outcome)
-
-    def add_summed(self, summed: Summed) -> None:
-        """Many commits at once, as `add_commit` and `add_grade` would count them one by one
-        (the same sums, in the same order). Only the first and last times are kept: all that
-        `seen` needs."""
-        self.commits += summed.commits
-        self.stamps += [stamp for stamp in (summed.first, summed.last) if stamp]
-        self.lines = sum(summed.sizes, self.lines)
-        self.sized += len(summed.sizes)
-        self.sizes += summed.sizes
-        self.files += summed.files
-        self.measures += summed.outcomes
-        for kind, count in summed.grades:
-            self.kinds[kind] = self.kinds.get(kind, 0) + count
 
     def add_grade(self, kind: Sequence[Any] | None) -> None:
         """One graded commit, as `digest.grade_kind` describes it; summed up in `settle`."""
