@@ -98,8 +98,9 @@ def snapshot(config: Config) -> Iterator[Any]:
 
 
 def header(count: int, config: Config, **more: Any) -> dict[str, Any]:
-    """The export's first line (this module's docstring); `more` adds fields after these."""
-    return {
+    """The export's first line (this module's docstring); `more` adds fields after these. An
+    anonymized export names no database (its path)."""
+    first = {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "exported_at": now(),
@@ -108,6 +109,9 @@ def header(count: int, config: Config, **more: Any) -> dict[str, Any]:
         "agent_git_tracker": __version__,
         **more,
     }
+    if more.get("anonymized"):
+        del first["database"]
+    return first
 
 
 def export(
@@ -165,8 +169,13 @@ def _no_credentials(key: str, value: dict[str, Any]) -> dict[str, Any]:
     return {**value, "remote_url": without_credentials(remote)}
 
 
+def json_text(item: Any) -> str:
+    """A value as the export writes it: compact JSON, safe for any terminal or editor."""
+    return json_safe(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+
+
 def _line(item: Mapping[str, Any]) -> str:
-    return json_safe(json.dumps(item, ensure_ascii=False, separators=(",", ":"))) + "\n"
+    return json_text(item) + "\n"
 
 
 def export_file(
