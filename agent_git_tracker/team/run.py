@@ -16,6 +16,7 @@ from agent_git_tracker.report.build import build_report
 from agent_git_tracker.report.html import as_html
 from agent_git_tracker.report.model import Report, ReportOptions
 from agent_git_tracker.report.run import FORMATS, absolute_time
+from agent_git_tracker.team.extra import needed
 from agent_git_tracker.team.files import find
 from agent_git_tracker.team.source import TeamSource
 from agent_git_tracker.text import json_safe, printable
@@ -23,6 +24,7 @@ from agent_git_tracker.text import json_safe, printable
 
 def team_report(sources: list[str], options: ReportOptions) -> tuple[Report, int]:
     """The report over the sources' latest export of each member, and how many members."""
+    needed("duckdb"), needed("pyarrow")  # before anything else: say how to install them
     now = datetime.now(UTC)
     options = replace(
         options, since=absolute_time(options.since, now), until=absolute_time(options.until, now)
