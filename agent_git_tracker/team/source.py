@@ -69,7 +69,9 @@ class TeamSource:
             ), latest AS (
                 SELECT arg_max(filename, (stamp, filename)) AS filename FROM files GROUP BY member
             )
-            SELECT * EXCLUDE (value), hash(value) AS value_hash, value FROM every
+            SELECT * EXCLUDE (value),
+                CASE WHEN starts_with(key, 'commit:') THEN NULL ELSE value END AS value
+            FROM every
             WHERE filename IN (SELECT filename FROM latest) AND key IS NOT NULL
             QUALIFY row_number() OVER (PARTITION BY key, hash(value) ORDER BY member) = 1"""  # noqa: S608
         )
