@@ -17,6 +17,7 @@ from agent_git_tracker.cli import (
     records,
     report,
     settings,
+    team,
     usage,
 )
 from agent_git_tracker.cli.base import main, run
@@ -32,5 +33,6 @@ __all__ = [
     "report",
     "run",
     "settings",
+    "team",
     "usage",
 ]

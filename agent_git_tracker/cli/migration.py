@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -47,18 +48,53 @@ def migrate(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="Write to FILE (private to you, 0600; replaced only once complete) instead "
-    "of standard output.",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Write to the file PATH (private to you, 0600; replaced only once complete) instead "
+    "of standard output; with --format, PATH is the team's folder, and the export goes to "
+    "PATH/member=<you>/export-<time>.<format>.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("jsonl", "parquet")),
+    help="A team export (`team report` reads them): JSON Lines, or Parquet (needs the team "
+    "extra: pip install 'agent-git-tracker[team]').",
+)
+@click.option(
+    "--since",
+    metavar="WHEN",
+    help="A team export of the commits, grades and bugs from WHEN on (a date, an ISO 8601 "
+    "time, or an age: 90d).",
+)
+@click.option(
+    "--anonymize",
+    is_flag=True,
+    help="A team export with emails, paths, remote URLs, names and subjects replaced by stable "
+    "hashes (projects, languages and sizes kept).",
+)
+@click.option(
+    "--member",
+    metavar="ID",
+    help="Your name in the team's folder (default: `member` "
+    "in the configuration, else your user name).",
 )
 @pass_config_only
-def export(cfg: Config, output: Path | None) -> None:
+def export(
+    cfg: Config,
+    output: Path | None,
+    fmt: str | None,
+    since: str | None,
+    anonymize: bool,
+    member: str | None,
+) -> None:
     """Write every record as JSON Lines, to move your history to another machine or combine
-    two machines' histories with `import`."""
+    two machines' histories with `import`; or, with --format, your export for the team."""
     from agent_git_tracker.migration import transfer
 
-    if output is None or str(output) == "-":
+    if fmt or since or anonymize or member:
+        done = _team_export(cfg, output, fmt or "jsonl", since, anonymize, member)
+    elif output is None or str(output) == "-":
         done = transfer.export(cfg, sys.stdout)
     else:
         done = transfer.export_file(cfg, output)
@@ -73,6 +109,31 @@ def export(cfg: Config, output: Path | None) -> None:
             f"{waiting} event(s) still wait in the spool and are not in this export: run "
             "`agent-git-tracker flush --all`, then export again"
         )
+
+
+def _team_export(
+    cfg: Config,
+    output: Path | None,
+    fmt: str,
+    since: str | None,
+    anonymize: bool,
+    member: str | None,
+) -> Any:
+    from datetime import UTC, datetime
+
+    from agent_git_tracker.errors import UsageError
+    from agent_git_tracker.report.run import absolute_time
+    from agent_git_tracker.team.exporting import export as team_export
+    from agent_git_tracker.times import utc_key
+
+    if output is None or str(output) == "-":
+        raise UsageError("a team export needs -o FOLDER: the team's folder of exports")
+    since_key = utc_key(absolute_time(since, datetime.now(UTC))) if since else None
+    if since and since_key is None:
+        raise UsageError(f"cannot read --since {since!r}: use a date, an ISO 8601 time or an age")
+    written = team_export(cfg, output, fmt, since_key, anonymize, member)
+    say(f"{written.done.records} record(s) exported to {written.path}")
+    return written.done
 
 
 @main.command("import")

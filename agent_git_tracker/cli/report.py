@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,60 +14,80 @@ from agent_git_tracker.cli.base import main, pass_config
 from agent_git_tracker.config.settings import Config
 
 
+def by_option(choices: tuple[str, ...], more: str = "") -> Callable[[Any], Any]:
+    return click.option(
+        "--by",
+        type=click.Choice(choices),
+        default="setup",
+        show_default=True,
+        help="One row per setup (agent + model + setup label), or per agent, model, "
+        f"project or main language{more}.",
+    )
+
+
+def report_options(command: Any) -> Any:
+    """The filters and outputs of `report`, shared with `team report`."""
+    for option in reversed(_OPTIONS):
+        command = option(command)
+    return command
+
+
+_OPTIONS = (
+    click.option(
+        "--project",
+        metavar="PATH",
+        help="Only this project: a repository folder, or part of a project path.",
+    ),
+    click.option(
+        "--agent", metavar="ID", help="Only this agent's rows (the human baseline stays)."
+    ),
+    click.option(
+        "--since",
+        metavar="WHEN",
+        help="Only commits from WHEN on: a date (2026-01-31), an ISO 8601 time, or an "
+        "age (30d, 12h, 4w).",
+    ),
+    click.option(
+        "--until", metavar="WHEN", help="Only commits up to WHEN (a date counts to its end)."
+    ),
+    click.option(
+        "--min-commits",
+        type=click.IntRange(min=0),
+        default=0,
+        metavar="N",
+        help="Leave out rows with fewer than N commits.",
+    ),
+    click.option(
+        "--include-medium",
+        is_flag=True,
+        help="Rank the setups attributed from commit subjects alone (shown apart, unranked, "
+        "by default).",
+    ),
+    click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print JSON (stable schema, see agent_git_tracker/report/render.py).",
+    ),
+    click.option("--csv", "as_csv", is_flag=True, help="Print CSV, one line per row."),
+    click.option(
+        "--html",
+        "html_path",
+        metavar="FILE",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Also write a self-contained HTML page with charts to FILE.",
+    ),
+)
+
+
 @main.command()
-@click.option(
-    "--by",
-    type=click.Choice(("setup", "agent", "model", "project", "language")),
-    default="setup",
-    show_default=True,
-    help="One row per setup (agent + model + setup label), or per agent, model, "
-    "project or main language.",
-)
-@click.option(
-    "--project",
-    metavar="PATH",
-    help="Only this project: a repository folder, or part of a project path.",
-)
-@click.option("--agent", metavar="ID", help="Only this agent's rows (the human baseline stays).")
-@click.option(
-    "--since",
-    metavar="WHEN",
-    help="Only commits from WHEN on: a date (2026-01-31), an ISO 8601 time, or an "
-    "age (30d, 12h, 4w).",
-)
-@click.option("--until", metavar="WHEN", help="Only commits up to WHEN (a date counts to its end).")
-@click.option(
-    "--min-commits",
-    type=click.IntRange(min=0),
-    default=0,
-    metavar="N",
-    help="Leave out rows with fewer than N commits.",
-)
+@by_option(("setup", "agent", "model", "project", "language"))
 @click.option(
     "--like",
     metavar="PATH",
     help="Recommend a setup for a repository like PATH (same main language, similar size).",
 )
-@click.option(
-    "--include-medium",
-    is_flag=True,
-    help="Rank the setups attributed from commit subjects alone (shown apart, unranked, "
-    "by default).",
-)
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print JSON (stable schema, see agent_git_tracker/report/render.py).",
-)
-@click.option("--csv", "as_csv", is_flag=True, help="Print CSV, one line per row.")
-@click.option(
-    "--html",
-    "html_path",
-    metavar="FILE",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write a self-contained HTML page with charts to FILE.",
-)
+@report_options
 @pass_config
 def report(
     cfg: Config,

@@ -35,6 +35,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "agents": dict,
     "agent_logs": bool,
     "prices": dict,
+    "member": str,
 }
 _AGENT_KEYS = ("identities",)
 # USD per million tokens of each kind, as `[prices."<model>"]` tables give them.
@@ -63,6 +64,8 @@ class Config:
     agent_logs: bool = True
     # Price overrides: model id → {kind: USD per million tokens}.
     prices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    # Who this is in a team's exports (`team.members` sanitises it); None: a default.
+    member: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
     config_file: Path | None = None
     # Where the configuration file is read from, whether or not it exists.
@@ -267,6 +270,7 @@ def load(
         agents=parse_agents(data.get("agents", {}), where),
         agent_logs=data.get("agent_logs", True),
         prices=parse_prices(data.get("prices", {}), where),
+        member=data.get("member"),
         sources={
             "database_path": path_source,
             "max_database_size": size_source,
@@ -277,6 +281,7 @@ def load(
             "agents": f"{where}" if data.get("agents") else "the default",
             "agent_logs": f"{where}" if "agent_logs" in data else "the default",
             "prices": f"{where}" if data.get("prices") else "the default",
+            "member": f"{where}" if "member" in data else "the default",
         },
         config_file=path if data or explicit or path.exists() else None,
         file_place=path,
@@ -304,6 +309,7 @@ def config_rows(config: Config) -> dict[str, tuple[Any, str]]:
             {model: dict(kinds) for model, kinds in config.prices.items()},
             config.sources.get("prices", "the default"),
         ),
+        "member": (config.member, config.sources.get("member", "the default")),
         "config_file": (
             str(config.config_file or config.file_place or "") or None,
             "read from there"

@@ -2,12 +2,14 @@
 
 The export format, version 2: a header line `{"format": "agent-git-tracker-export", "version": 2,
 "exported_at": ISO-8601, "records": N, "database": PATH, "agent_git_tracker": VERSION}`, then N
-lines `{"key": KEY, "value": OBJECT}` in key order. Every record is exported except this
-machine's own bookkeeping (`meta:schema`, `meta:batch:*`, `meta:upgrade:*`, `meta:migration:*`,
-and `meta:logs:*`, the agents' logs read here: commit records keep their usage) and what
-derives from the records (`digest:*`, `timeline:*`), which an import makes again.
-Version 1 files (grade keys without their project) are upgraded as they are read
-(`store.upgrade`).
+lines `{"key": KEY, "value": OBJECT}` in key order. A team's export (`team.exporting`) adds
+`member`, `since` (null: every record) and `anonymized` to the header, and may leave records
+out or change them (an anonymized record's key keeps the place of the key it replaces, and its
+header names no database). Every record is exported except this machine's own bookkeeping
+(`meta:schema`, `meta:batch:*`, `meta:upgrade:*`, `meta:migration:*`, and `meta:logs:*`, the
+agents' logs read here: commit records keep their usage) and what derives from the records
+(`digest:*`, `timeline:*`), which an import makes again. Version 1 files (grade keys without
+their project) are upgraded as they are read (`store.upgrade`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -77,30 +79,68 @@ class Exported:
     skipped: tuple[str, ...] = ()
 
 
-def export(config: Config, out: TextIO) -> Exported:
-    """Write every record as JSON Lines (the format is in this module's docstring). Reads the
-    pages itself, so a damaged database gives every record it still holds."""
+# What an export keeps of each record: the record as written (a changed copy, say one without
+# personal data), or None to leave it out. `key` may change too: (key, value) or None.
+Select = Callable[[str, dict[str, Any]], tuple[str, dict[str, Any]] | None]
+
+
+@contextlib.contextmanager
+def snapshot(config: Config) -> Iterator[Any]:
+    """One read of every page of the database (`store.salvage.reading`): a damaged database
+    gives every record it still holds."""
     from agent_git_tracker.store.db import exists
     from agent_git_tracker.store.salvage import reading
 
     if not exists(config):
         raise UsageError(f"there is no database at {config.database_path} yet; nothing to export")
-    with reading(config) as snapshot:
-        count = sum(1 for _ in _records(snapshot.records(), []))
-        header = {
-            "format": EXPORT_FORMAT,
-            "version": EXPORT_VERSION,
-            "exported_at": now(),
-            "records": count,
-            "database": str(config.database_path),
-            "agent_git_tracker": __version__,
-        }
-        out.write(_line(header))
+    with reading(config) as opened:
+        yield opened
+
+
+def header(count: int, config: Config, **more: Any) -> dict[str, Any]:
+    """The export's first line (this module's docstring); `more` adds fields after these. An
+    anonymized export names no database (its path)."""
+    first = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": now(),
+        "records": count,
+        "database": str(config.database_path),
+        "agent_git_tracker": __version__,
+        **more,
+    }
+    if more.get("anonymized"):
+        del first["database"]
+    return first
+
+
+def export(
+    config: Config,
+    out: TextIO,
+    select: Select | None = None,
+    more: dict[str, Any] | None = None,
+) -> Exported:
+    """Write every record as JSON Lines (the format is in this module's docstring). Reads the
+    pages itself, so a damaged database gives every record it still holds. `select` keeps,
+    changes or leaves out each record; `more` adds fields to the header."""
+    with snapshot(config) as opened:
+        count = sum(1 for _ in records(opened, [], select))
+        out.write(_line(header(count, config, **(more or {}))))
         unreadable: list[str] = []
-        for key, value in _records(snapshot.records(), unreadable):
+        for key, value in records(opened, unreadable, select):
             out.write(_line({"key": key, "value": value}))
-        skipped = (*snapshot.skipped, *unreadable)
+        skipped = (*opened.skipped, *unreadable)
     return Exported(count, tuple(printable(s) for s in skipped))
+
+
+def records(
+    opened: Any, unreadable: list[str], select: Select | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The exported records of a `snapshot`, in key order, as `select` keeps them."""
+    for key, value in _records(opened.records(), unreadable):
+        chosen = (key, value) if select is None else select(key, value)
+        if chosen is not None:
+            yield chosen
 
 
 def _records(
@@ -129,11 +169,21 @@ def _no_credentials(key: str, value: dict[str, Any]) -> dict[str, Any]:
     return {**value, "remote_url": without_credentials(remote)}
 
 
+def json_text(item: Any) -> str:
+    """A value as the export writes it: compact JSON, safe for any terminal or editor."""
+    return json_safe(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+
+
 def _line(item: Mapping[str, Any]) -> str:
-    return json_safe(json.dumps(item, ensure_ascii=False, separators=(",", ":"))) + "\n"
+    return json_text(item) + "\n"
 
 
-def export_file(config: Config, path: Path) -> Exported:
+def export_file(
+    config: Config,
+    path: Path,
+    select: Select | None = None,
+    more: dict[str, Any] | None = None,
+) -> Exported:
     """`export` into a file private to the user (0600) that appears only once complete."""
     path = Path(os.path.abspath(os.path.expanduser(path)))
     if path.is_dir():
@@ -146,7 +196,7 @@ def export_file(config: Config, path: Path) -> Exported:
         raise TrackerError(f"cannot write {path}: {e.strerror}") from e
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            done = export(config, out)
+            done = export(config, out, select, more)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, path)

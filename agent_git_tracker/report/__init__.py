@@ -1,12 +1,13 @@
 """The report: which agent setup to use next, computed over the whole central database.
 
 Modules: `model` (the records out), `reading` and `tally` (one pass over the database, into
-plain facts summed per cell), `stats` and `score` (the maths, pure: fed by plain per-commit
-facts, so that a team report computes the same numbers from its members' exports; `facts` does
-it in one call), `rows` (grouping and ranking), `recommend`, `build` (the whole report),
-`render`, `table` and `html` (JSON and CSV, the terminal table, HTML), `run` (the command's use
-case). May import: ledger, store, `gitmeta`, capture (its durable file write), config, models,
-errors, text.
+plain facts summed per cell, from the database or from a source that reads its commits
+itself, as a team report's DuckDB does), `stats` and `score` (the maths, pure: fed by plain
+per-commit facts, so that a team report computes the same numbers from its members' exports;
+`facts` does it in one call), `rows` (grouping and ranking), `recommend`, `build` (the whole
+report), `render`, `table` and `html` (JSON and CSV, the terminal table, HTML), `run` (the
+command's use case). May import: ledger, store, `gitmeta`, capture (its durable file write),
+config, models, errors, text.
 
 Rows
     One row per setup (agent + canonical model + setup label); `by` regroups them per agent,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from agent_git_tracker.errors import UsageError
-from agent_git_tracker.report.model import GROUPINGS, Report, ReportOptions, Series, Totals
+from agent_git_tracker.report.model import TEAM_GROUPINGS, Report, ReportOptions, Series, Totals
 from agent_git_tracker.report.reading import RawSource, Reader, Source
 from agent_git_tracker.report.recommend import recommend
 from agent_git_tracker.report.rows import iso_time, ranked, week_points
@@ -40,8 +40,9 @@ def build_report(
 
     `like_profile` is `gitmeta.profile` of the repository named by `options.like`.
     """
-    if options.by not in GROUPINGS:
-        raise UsageError(f"cannot group by {options.by!r}: use one of {', '.join(GROUPINGS)}")
+    if options.by not in TEAM_GROUPINGS:
+        choices = ", ".join(TEAM_GROUPINGS)
+        raise UsageError(f"cannot group by {options.by!r}: use one of {choices}")
     if options.min_commits < 0:
         raise UsageError(f"--min-commits must be 0 or more, not {options.min_commits}")
     reader = Reader(options)

@@ -13,6 +13,10 @@ from agent_git_tracker.report.stats import Measures
 GROUPINGS = ("setup", "agent", "model", "project", "language")
 
 
+# A team report may also split rows by member: each member's setups apart.
+TEAM_GROUPINGS = (*GROUPINGS, "member")
+
+
 # Every record kind the report reads (communication events are not: one retrospective per
 # graded commit holds both grades).
 PREFIXES = ("project:", "agent:", "commit:", "retrospective:", "bug:", "usage:")
@@ -119,6 +123,7 @@ class Row:
     median_files: float | None = None
     outcomes: Measures | None = None
     usage: UsageTotals | None = None  # tokens and cost from the agents' logs
+    member: str | None = None  # a team report's member, by member
 
 
 @dataclass(frozen=True)

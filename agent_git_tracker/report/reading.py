@@ -33,6 +33,16 @@ class KeySource(Protocol):
 
 
 @runtime_checkable
+class FactSource(Protocol):
+    """A source that reads its commits itself (a team's exports, read by DuckDB): `facts`
+    gives each commit's `Facts` as `digest.of` computes them, in key order; `scan` gives its
+    other records decoded."""
+
+    def scan(self, prefix: str) -> Iterator[tuple[str, Any]]: ...
+    def facts(self) -> Iterable[Facts]: ...
+
+
+@runtime_checkable
 class RawSource(Protocol):
     def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]: ...
 
@@ -162,8 +172,11 @@ class Reader:
 
     def _commits(self, source: Source | RawSource) -> None:
         """Every commit into its tally: from the small digests when every commit has one (the
-        common case, and the report's hottest loop), else from the commit records."""
-        if self.use_digests and isinstance(source, KeySource):
+        common case, and the report's hottest loop), else from the commit records; or from
+        the facts a source read itself (a team's exports, read by DuckDB)."""
+        if isinstance(source, FactSource):
+            self._count(source.facts())
+        elif self.use_digests and isinstance(source, KeySource):
             self.digests = source
             self.digests_complete = self._digest_pass(source) == source.count("commit:")
         else:
@@ -261,8 +274,9 @@ class Reader:
         if self.options.project and not _matches(str(fields[4]), self.options.project):
             return None
         confidence = "medium" if fields[5] == "medium" else "high"
+        member = fields[6] if len(fields) > 6 else None
         return self._cell(
-            (kind, agent, fields[2] or None, fields[3] or None, str(fields[4]), confidence)
+            (kind, agent, fields[2] or None, fields[3] or None, str(fields[4]), confidence, member)
         )
 
     def _cell(self, cell: Cell) -> Tally:
@@ -311,7 +325,7 @@ class Reader:
             mine = [k for k in self.cells if k[:2] == ("agent", agent) and k[5] == "high"]
             here = [k for k in mine if k[4] == project]
             last = max(here or mine, key=lambda k: self.cells[k].seen()[1] or "", default=None)
-            found = self._cell(last or ("agent", agent, None, None, project or "", "high"))
+            found = self._cell(last or ("agent", agent, None, None, project or "", "high", None))
             self.fallbacks[(agent, project)] = found
         return found
 

@@ -93,6 +93,7 @@ ROW_FIELDS = (
     "median_files",
     "outcomes",
     "usage",
+    "member",
 )
 # A row's usage (JSON `rows[].usage`, CSV `usage_…`): tokens and cost from the agents' logs.
 USAGE_KEYS = (

@@ -23,7 +23,7 @@ from agent_git_tracker.report.tally import Cell, Tally, number
 
 # Groupings whose rows are compared within repositories; rows by project or language describe
 # repositories, so they are compared across them.
-WITHIN_REPOSITORIES = ("setup", "agent", "model")
+WITHIN_REPOSITORIES = ("setup", "agent", "model", "member")
 
 
 SUBJECT_ONLY = " (subject only)"
@@ -59,39 +59,40 @@ class _Grouping:
 
     def key(self, cell: Cell) -> Key:
         """("human",), or ("agent", confidence, the grouping's fields…)."""
-        kind, agent, model, setup, project, confidence = cell
+        kind, agent, model, setup, project, confidence, member = cell
         if kind == "human":
             return ("human",)
-        if self.by == "setup":
-            return ("agent", confidence, agent, model, setup)
-        if self.by == "agent":
-            return ("agent", confidence, agent)
-        if self.by == "model":
-            return ("agent", confidence, model)
-        if self.by == "project":
-            return ("agent", confidence, project)
-        return ("agent", confidence, self.language(project))
+        fields: dict[str, tuple[str | None, ...]] = {
+            "member": (member, agent, model, setup),
+            "setup": (agent, model, setup),
+            "agent": (agent,),
+            "model": (model,),
+            "project": (project,),
+        }
+        return ("agent", confidence, *fields.get(self.by, (self.language(project),)))
 
     def label(self, key: Key) -> str:
         if key[0] == "human":
             return "human (baseline)"
         marker = SUBJECT_ONLY if key[1] == "medium" else ""
-        if self.by == "setup":
-            agent, model, setup = key[2:]
+        if self.by in ("setup", "member"):
+            agent, model, setup = key[-3:]
             parts = [agent, model or "-", setup] if setup else [agent, model]
-            return " / ".join(p for p in parts if p) + marker
+            member = f"{key[2] or '(member unknown)'}: " if self.by == "member" else ""
+            return member + " / ".join(p for p in parts if p) + marker
         missing = {"model": "(model not recorded)", "language": "(language unknown)"}
         return (key[2] or missing.get(self.by, "(unknown)")) + marker
 
     def fields(self, key: Key) -> dict[str, str | None]:
         """The row's agent, model, setup, project and language, where the grouping has one."""
         values: dict[str, str | None] = dict.fromkeys(
-            ("agent", "model", "setup", "project", "language")
+            ("agent", "model", "setup", "project", "language", "member")
         )
         if key[0] == "human":
             values["agent"] = "human"
-        elif self.by == "setup":
-            values["agent"], values["model"], values["setup"] = key[2:]
+        elif self.by in ("setup", "member"):
+            values["agent"], values["model"], values["setup"] = key[-3:]
+            values["member"] = key[2] if self.by == "member" else None
         elif self.by == "project":
             values["project"], values["language"] = key[2], self.language(key[2])
         else:
@@ -104,7 +105,7 @@ class _Grouping:
             return {}
         totals: dict[Key, list[int]] = {}
         for (agent, model, setup), (tools, commands) in self.reader.usage.items():
-            cell = ("agent", agent, model, setup, "", "high")
+            cell = ("agent", agent, model, setup, "", "high", None)
             slot = totals.setdefault(self.key(cell), [0, 0])
             slot[0] += tools
             slot[1] += commands
@@ -137,7 +138,7 @@ def _row(
     fields = grouping.fields(key)
     state = (
         grouping.reader.agents.get(fields["agent"] or "")
-        if grouping.by in ("setup", "agent")
+        if grouping.by in ("setup", "agent", "member")
         else None
     )
     state = state if kind == "agent" else None
@@ -181,6 +182,7 @@ def _row(
         median_files=median(tally.files),
         outcomes=measures(tally.outcomes),
         usage=tally.usage.totals(),
+        member=fields["member"],
     )
 
 

@@ -21,8 +21,8 @@ def number(value: Any) -> float | None:
     return value if isinstance(value, _NUMBERS) and not isinstance(value, bool) else None
 
 
-# (kind, agent, model, setup, project, confidence)
-Cell = tuple[str, str, str | None, str | None, str, str]
+# (kind, agent, model, setup, project, confidence, member: a team report's, by member, else None)
+Cell = tuple[str, str, str | None, str | None, str, str, str | None]
 
 
 class Tally:

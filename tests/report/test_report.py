@@ -507,6 +507,8 @@ ROW_KEYS = {
     "pending", "median_lines", "median_files", "outcomes",
     # since agent logs
     "usage",
+    # since team reports (null in a personal report)
+    "member",
 }  # fmt: skip
 
 

@@ -1,0 +1,63 @@
+"""`agent-git-tracker team report`: the report over a team's exports, in the formats of
+`report` (table, JSON, CSV, HTML), computed by the report's own code from DuckDB's rows."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from agent_git_tracker.capture.spool import write_file
+from agent_git_tracker.errors import TrackerError, UsageError
+from agent_git_tracker.report import render, table
+from agent_git_tracker.report.build import build_report
+from agent_git_tracker.report.html import as_html
+from agent_git_tracker.report.model import Report, ReportOptions
+from agent_git_tracker.report.run import FORMATS, absolute_time
+from agent_git_tracker.team.extra import needed
+from agent_git_tracker.team.files import find
+from agent_git_tracker.team.source import TeamSource
+from agent_git_tracker.text import json_safe, printable
+
+
+def team_report(sources: list[str], options: ReportOptions) -> tuple[Report, int]:
+    """The report over the sources' latest export of each member, and how many members."""
+    needed("duckdb"), needed("pyarrow")  # before anything else: say how to install them
+    now = datetime.now(UTC)
+    options = replace(
+        options, since=absolute_time(options.since, now), until=absolute_time(options.until, now)
+    )
+    source = TeamSource(find(sources), by_member=options.by == "member")
+    return build_report(source, options), len(source.members())
+
+
+def run_team_report(
+    sources: list[str],
+    options: ReportOptions,
+    fmt: str,
+    html_path: Path | None,
+    stream_is_tty: bool,
+    width: int,
+) -> str:
+    """The team's report in `fmt` (table, json or csv); also writes the HTML page."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+    report, members = team_report(sources, options)
+    if html_path is not None:
+        try:
+            write_file(os.path.abspath(html_path), as_html(report), 0o600)
+        except OSError as e:
+            raise TrackerError(f"cannot write the HTML report to {html_path}: {e.strerror}") from e
+    if fmt == "json":
+        data = {**render.as_json(report), "members": members}
+        return json_safe(json.dumps(data, indent=2, ensure_ascii=False))
+    if fmt == "csv":
+        return render.as_csv(report).rstrip("\n")
+    color = stream_is_tty and not os.environ.get("NO_COLOR")
+    text = f"Team report over {members} member(s)' latest exports.\n\n"
+    text += table.as_table(report, width, color)
+    if html_path is not None:
+        text += f"\n\nWrote the HTML report to {printable(html_path)}; open it in a browser."
+    return text
