@@ -86,6 +86,7 @@ def commit_event(rng: random.Random, index: int, when: float) -> dict[str, Any]:
         declared = {"agent": agent, "model": model, **({"setup": setup} if setup else {})}
     return {
         "type": "commit",
+        "id": f"commit-{index}",
         "project": project,
         "time": when,
         "commit": facts,
@@ -104,6 +105,7 @@ def grade_event(rng: random.Random, commit: dict[str, Any], when: float) -> dict
     pick = rng.choices(grades, weights=[4 - bias % 3, 4, 3 + bias, 1 + bias % 2])
     return {
         "type": "grade",
+        "id": f"grade-{commit['commit']['hash'][-12:]}-{when:.0f}",
         "project": commit["project"],
         "time": when,
         "commit": commit["commit"]["hash"],
@@ -136,6 +138,7 @@ def events(commits: int, grades: int, seed: int = 5) -> Iterator[list[dict[str, 
             batch.append(
                 {
                     "type": "bug",
+                    "id": f"bug-{number}",
                     "project": commit["project"],
                     "time": when + 60,
                     "agent": commit["declared"]["agent"],
@@ -162,8 +165,8 @@ def usage(days: int) -> dict[str, Any]:
     return records
 
 
-def build(path: Path, commits: int, grades: int) -> Config:
-    config = Config(database_path=path, max_database_size=2 * 1024**3)
+def build(path: Path, commits: int, grades: int, config: Config | None = None) -> Config:
+    config = config or Config(database_path=path, max_database_size=2 * 1024**3)
     profiles = {
         f"/home/dev/src/project-{p:02d}": {
             "main_language": LANGUAGES[p % len(LANGUAGES)],

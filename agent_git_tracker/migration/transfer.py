@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from agent_git_tracker.migration.sources import (
     what_it_is,
 )
 from agent_git_tracker.store import keys, upgrade
+from agent_git_tracker.store.pairs import records as stored_records
 from agent_git_tracker.text import json_safe, printable, without_credentials
 
 EXPORT_FORMAT = "agent-git-tracker-export"
@@ -40,6 +42,7 @@ EXPORT_FORMAT = "agent-git-tracker-export"
 
 # 2: grade keys hold the project, bug and activity keys a unique id (`store.upgrade`).
 EXPORT_VERSION = 2
+UNIQUE_KEYS = 2  # files of earlier versions have their keys upgraded on the way in
 
 
 LOCAL_META = (
@@ -97,17 +100,18 @@ def _records(
 ) -> Iterator[tuple[str, Any]]:
     """The exported records; a value that is not a JSON object is noted and left out."""
     for raw_key, raw in items:
-        key = raw_key.decode("utf-8", "surrogateescape")
-        if not exported(key):
+        stored_key = raw_key.decode("utf-8", "surrogateescape")
+        if not exported(stored_key):
             continue
         try:
-            value = json.loads(raw)
-        except ValueError:
-            value = None
-        if isinstance(value, dict):
-            yield key, _no_credentials(key, value)
-        else:
-            unreadable.append(f"the record {key[:80]!r}: its value is not a JSON object")
+            found = list(stored_records(stored_key, raw))
+        except (ValueError, zlib.error, IndexError, TypeError, KeyError, AttributeError):
+            found = [(stored_key, None)]
+        for key, value in found:
+            if isinstance(value, dict):
+                yield key, _no_credentials(key, value)
+            else:
+                unreadable.append(f"the record {key[:80]!r}: its value is not a JSON object")
 
 
 def _no_credentials(key: str, value: dict[str, Any]) -> dict[str, Any]:
@@ -202,7 +206,7 @@ def _load_export(path: Path) -> Source:
             f"{path} holds {len(seen)} records but its header says {expected}: the file is "
             "incomplete or was edited. Nothing was imported; export it again"
         )
-    if version < upgrade.VERSION:
+    if version < UNIQUE_KEYS:
         for old, new, value in list(upgrade.project_in_grade_keys(entries.items())):
             entries.pop(old or new, None)
             entries[new] = value
