@@ -27,6 +27,7 @@ WriteView = views.WriteView
 SCHEMA_VERSION = upgrade.VERSION
 SCHEMA_KEY = keys.meta("schema")
 LMDB_MAGIC = 0xBEEFC0DE
+CEILING = 2 * 1024**3  # the largest max_database_size allowed
 OLD_PLUGIN_DIR = Path(".config", "opencode", "plugins", "agent-tracker")
 # What LMDB raises for a page that fails to read (a damaged file, never a bug of ours).
 DAMAGE = (lmdb.CorruptedError, lmdb.PageNotFoundError, lmdb.InvalidError)
@@ -125,6 +126,14 @@ class Store:
             txn.put_many(items)
             return txn.puts
 
+    def space(self) -> tuple[int, int]:
+        """(bytes the records' pages take, bytes free under `max_database_size`); pages
+        freed inside the file count as free, as LMDB reuses them."""
+        stat = self._env.stat()
+        pages = stat["branch_pages"] + stat["leaf_pages"] + stat["overflow_pages"] + 2
+        used = pages * stat["psize"]
+        return used, max(0, self.config.max_database_size - used)
+
     def info(self) -> dict[str, Any]:
         """Path, sizes, schema version and record counts per key prefix."""
         with self.reading() as view:
@@ -141,11 +150,20 @@ class Store:
 
     def _full_error(self) -> TrackerError:
         source = self.config.sources.get("max_database_size", "the default")
+        limit = self.config.max_database_size
+        full = (
+            f"the database {self.path} is full at its limit of {limit} bytes "
+            f"(max_database_size, from {source}); nothing was written"
+        )
+        if limit >= CEILING:
+            return TrackerError(
+                f"{full}. That is the most a database may take: keep further history in a "
+                "database of its own (--db-path)"
+            )
+        larger = min(CEILING, limit * 2) // 1024**2
         return TrackerError(
-            f"the database {self.path} is full at its limit of {self.config.max_database_size} "
-            f"bytes (max_database_size, from {source}); nothing was written. Raise "
-            "max_database_size (at most 2GiB), for example with AGENT_TRACKER_MAX_DB_SIZE=1GiB, "
-            "and run the command again"
+            f"{full}. Raise max_database_size (at most 2GiB), for example with "
+            f"AGENT_TRACKER_MAX_DB_SIZE={larger}MiB, and run the command again"
         )
 
 

@@ -70,6 +70,17 @@ def get(txn: Txn, key: str) -> Any | None:
     return None if raw is None or is_pair(raw) else compact.unpack(key, raw)
 
 
+def has(txn: Txn, key: str) -> bool:
+    """Whether there is a record at `key`, without reading it whole."""
+    place = slot(key)
+    if place is not None:
+        raw = txn.get(keys.to_bytes(place[0]))
+        if raw is not None and is_pair(raw) and orjson.loads(raw[1:])[place[1]] is not None:
+            return True
+    raw = txn.get(keys.to_bytes(key))
+    return raw is not None and not is_pair(raw)
+
+
 def put(txn: Txn, key: str, value: Any) -> None:
     place = slot(key)
     if place is None:

@@ -49,13 +49,26 @@ Change = tuple[str | None, str, Any]  # (old key to delete, or None; new key; va
 def project_in_grade_keys(items: Iterable[tuple[str, Any]]) -> Iterator[Change]:
     """The schema 2 form of schema 1 records (only the ones that change), from all of them."""
     records = list(items)
-    projects = {}
+    projects: dict[str, str] = {}
     for key, value in records:
-        if key.startswith("commit:") and isinstance(value, dict):
-            project, commit_hash = keys.parts(key)[1:]
-            projects[commit_hash] = value.get("project_path") or project
+        note_project(projects, key, value)
     for key, value in records:
         yield from _rekey(key, value, projects)
+
+
+def note_project(projects: dict[str, str], key: str, value: Any) -> None:
+    """Remember the project of a commit record, by hash (schema 1 grade keys lack it)."""
+    if key.startswith("commit:") and isinstance(value, dict):
+        project, commit_hash = keys.parts(key)[1:]
+        projects[commit_hash] = value.get("project_path") or project
+
+
+def schema_2_record(key: str, value: Any, projects: Mapping[str, str]) -> tuple[str, Any]:
+    """One schema 1 record in its schema 2 form (the timeline a commit gets is made apart)."""
+    for old, new, changed in _rekey(key, value, projects):
+        if old is not None:
+            return new, changed
+    return key, value
 
 
 def _rekey(key: str, value: Any, projects: Mapping[str, str]) -> Iterator[Change]:

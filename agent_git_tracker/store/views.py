@@ -19,6 +19,9 @@ class View:
     def get(self, key: str) -> Any | None:
         return pairs.get(self._txn, key)
 
+    def has(self, key: str) -> bool:
+        return pairs.has(self._txn, key)
+
     def _range(self, prefix: str, values: bool) -> Iterator[Any]:
         start, end = _bounds(prefix)
         with self._txn.cursor() as cursor:
