@@ -73,17 +73,14 @@ def resolve_commit(rev: str, path: str | Path = ".") -> CommitInfo:
     """A revision (`HEAD`, a short hash, a branch) as a full commit hash."""
     repo = _repo(path)
     with repo:
+        # Through git itself, not GitPython's object parser: SHA-256 repositories work too.
         try:
-            commit = repo.commit(rev)
-        except (git.BadName, ValueError) as e:
+            found = repo.git.rev_parse("--verify", "-q", "--end-of-options", f"{rev}^{{commit}}")
+            facts = repo.git.log("-1", "--format=%s%x00%an <%ae>", found, "--")
+        except git.GitCommandError as e:
             raise UsageError(f"unknown commit {rev!r} in {repo.working_tree_dir}") from e
-        message = commit.message if isinstance(commit.message, str) else commit.message.decode()
-        return CommitInfo(
-            project_path(repo),
-            commit.hexsha,
-            message.strip().split("\n")[0],
-            f"{commit.author.name} <{commit.author.email}>",
-        )
+        subject, _, author = facts.partition("\0")
+        return CommitInfo(project_path(repo), found.strip(), subject, author)
 
 
 def repo_agent(project: str) -> str | None:
@@ -102,6 +99,7 @@ def profile(project: str) -> dict[str, Any]:
         with git.Repo(project) as repo:
             files = repo.git.ls_files("-z").split("\0")
             remotes = {r.name: next(iter(r.urls), None) for r in repo.remotes}
+            roots = _roots(repo)
     except Exception:  # a vanished repository keeps its earlier profile
         return {}
     counts = Counter(LANGUAGES.get(os.path.splitext(f)[1].lower()) for f in files if f)
@@ -113,45 +111,34 @@ def profile(project: str) -> dict[str, Any]:
         "languages": languages,
         "tracked_files": sum(1 for f in files if f),
         "remote_url": None if remote is None else without_credentials(remote),
+        "roots": roots,
     }
+
+
+def _roots(repo: git.Repo) -> list[str]:
+    """The root commits of HEAD's history: what stays the same when a repository moves."""
+    try:
+        return sorted(repo.git.rev_list("--max-parents=0", "HEAD", "--").split())
+    except git.GitCommandError:
+        return []  # no commit yet
 
 
 def pushed_commits(project: str, updates: list[tuple[str, str]]) -> list[str]:
     """Commits a push would send: for each (local sha, remote sha), those not on the remote."""
-    zero = "0" * 40
     hashes: list[str] = []
     try:
         with git.Repo(project) as repo:
             for local, remote in updates:
-                if local == zero:
+                if is_zero(local):
                     continue  # a deleted ref sends nothing
-                span = local if remote == zero else f"{remote}..{local}"
-                args = [span, "--not", "--remotes"] if remote == zero else [span]
+                span = local if is_zero(remote) else f"{remote}..{local}"
+                args = [span, "--not", "--remotes"] if is_zero(remote) else [span]
                 hashes += repo.git.rev_list(*args).split()
     except git.GitCommandError as e:
         raise TrackerError(f"cannot list the commits being pushed: {e.stderr.strip()}") from e
     return hashes
 
 
-def rewrites_from_history(kind: str, path: str | Path = ".") -> list[tuple[str, str]]:
-    """Old→new pairs of the amend or rebase that just ended, from the reflog and ORIG_HEAD.
-
-    Used when git's own list is not passed on (pre-commit runs post-rewrite without stdin).
-    A rebase keeps author and author date, which pair each old commit with its new one.
-    """
-    repo = _repo(path)
-    with repo:
-        try:
-            if kind == "amend":
-                return [(repo.commit("HEAD@{1}").hexsha, repo.head.commit.hexsha)]
-            fmt = ["--format=%H %ae %at"]
-            old = repo.git.log("ORIG_HEAD", "--not", "HEAD", *fmt).splitlines()
-            new = repo.git.log("HEAD", "--not", "ORIG_HEAD", *fmt).splitlines()
-        except (git.GitCommandError, git.BadName, ValueError):
-            return []
-    by_author = {line.split(" ", 1)[1]: line.split()[0] for line in new}
-    return [
-        (line.split()[0], by_author[line.split(" ", 1)[1]])
-        for line in old
-        if line.split(" ", 1)[1] in by_author
-    ]
+def is_zero(object_id: str) -> bool:
+    """git's null id: 40 zeros, or 64 in a SHA-256 repository."""
+    return bool(object_id) and set(object_id) == {"0"}

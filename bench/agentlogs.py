@@ -1,6 +1,7 @@
-"""How fast the Claude Code reader gets through a large log, beside `cat` over the same bytes.
+"""How fast the Claude Code reader gets through a large log, beside `cat` over the same bytes,
+and what the agents' logs then cost a flush.
 
-    python bench/agentlogs.py [--mb 1024] [--runs 3]
+    python bench/agentlogs.py [--mb 1024] [--runs 3] [--commits 300]
 
 It writes `--mb` MB of Claude Code transcripts, shaped like real ones (prompts, responses
 streamed as one line per content block, tool results with file contents, `git commit` output,
@@ -9,11 +10,17 @@ summaries), in Claude Code's layout in a temporary folder, then times in one run
 - `claude_code.read(root, None)`: everything read, parsed where it can carry usage or a hash;
 - `cat` of the same files to /dev/null;
 - `claude_code.read(root, cursor)` when nothing is new, and when one line was appended.
+
+Then the product around the reader, in a real repository of `--commits` agent commits made
+during those sessions and a real database: the first pass (`costs.passes.record_usage`, as
+`scan` runs it: every log read, kept and joined), and the pass a flush makes after one new
+commit and a few new lines, with every old log already read (as the pre-push hook runs it).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import shutil
@@ -27,7 +34,7 @@ import orjson
 
 from agent_git_tracker.agentlogs import claude_code
 
-from common import scratch
+from common import env_with, scratch
 
 FILE_MB = 8
 VOCABULARY = (
@@ -42,24 +49,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=1024, help="size of the logs to generate")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--commits", type=int, default=300, help="agent commits in the repository")
     options = parser.parse_args()
     print(subprocess.run(["df", "-h", "/tmp"], capture_output=True, text=True, check=True).stdout)
     work = scratch()
     try:
         root = work / ".claude" / "projects"
+        repo = work / "project"
         started = time.perf_counter()
-        files, lines = generate(root, options.mb)
+        files, lines = generate(root, options.mb, str(repo))
         size = sum(path.stat().st_size for path in files)
         print(
             f"generated {size / 1e6:,.0f} MB in {len(files)} files, {lines:,} lines "
             f"({time.perf_counter() - started:.1f} s)"
         )
-        report(root, files, size, options.runs)
+        last = report(root, files, size, options.runs)
+        flush_cost(work, repo, files, options.commits, options.runs, int(last) - START)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def report(root: Path, files: list[Path], size: int, runs: int) -> None:
+def report(root: Path, files: list[Path], size: int, runs: int) -> float:
+    """Print the reader's figures; the time of the last turn found."""
     result = claude_code.read(root, None)  # warm-up, and the figures to show
     cat(files)
     print(f"found {len(result.turns):,} turns, {len(result.mentions):,} commit mentions")
@@ -81,6 +92,7 @@ def report(root: Path, files: list[Path], size: int, runs: int) -> None:
         f"{idle_cpu * 1000:.1f} ms CPU"
     )
     print(f"  re-read after one line appended: {appended_wall * 1000:.1f} ms wall")
+    return max(turn.time for turn in result.turns)
 
 
 def timed(runs: int, case: Callable[[], object]) -> tuple[float, float]:
@@ -115,7 +127,79 @@ def append_and_read(root: Path, path: Path, cursor: dict[str, object], runs: int
     return statistics.median(walls)
 
 
-def generate(root: Path, mb: int) -> tuple[list[Path], int]:
+def flush_cost(
+    work: Path, repo: Path, files: list[Path], commits: int, runs: int, end: int
+) -> None:
+    """The first pass over the logs, then a flush's pass after one new commit; the commits
+    are spread over the sessions' time, `end` seconds from START."""
+    from agent_git_tracker.config.settings import load
+    from agent_git_tracker.costs.passes import record_usage
+    from agent_git_tracker.history.scan import scan_repository
+    from agent_git_tracker.store.db import open_store
+
+    os.environ["HOME"] = str(work)  # where the readers look: the logs just written
+    env = env_with()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, env=env)
+    for n in range(commits):
+        at = START + end * n // commits
+        made = {**env, "GIT_AUTHOR_DATE": f"@{at} +0000", "GIT_COMMITTER_DATE": f"@{at} +0000"}
+        message = f"change {n}\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"
+        git = ["git", "-C", str(repo), "commit", "-q", "--allow-empty", "-m", message]
+        subprocess.run(git, check=True, env=made)
+    config = load(db_path=str(work / "db" / "tracker.lmdb"), environ={"HOME": str(work)})
+    with open_store(config) as store:
+        scan_repository(store, repo)
+        started = time.perf_counter()
+        first = record_usage(store, str(repo))
+        full = time.perf_counter() - started
+        print(
+            f"first pass (scan): {full:.2f} s: {first.turns:,} turns in {first.sessions} "
+            f"sessions kept, {first.joined} of {first.searched} commits joined"
+        )
+        idle = statistics.median(_timed_pass(store, str(repo)) for _ in range(max(runs, 5)))
+        walls = []
+        for run in range(max(runs, 5)):
+            at = START + end + 1000 * (run + 1)
+            tail = files[-1].stem
+            with files[-1].open("ab") as stream:
+                stream.write(
+                    response_line(random.Random(run), tail, f"m_new_{run}", at - START, str(repo))
+                )
+            made = {**env, "GIT_AUTHOR_DATE": f"@{at} +0000", "GIT_COMMITTER_DATE": f"@{at} +0000"}
+            message = f"new {run}\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"
+            git = ["git", "-C", str(repo), "commit", "-q", "--allow-empty", "-m", message]
+            subprocess.run(git, check=True, env=made)
+            with files[-1].open("ab") as stream:
+                stream.write(
+                    response_line(
+                        random.Random(run), tail, f"m_after_{run}", at + 5 - START, str(repo)
+                    )
+                )
+            scan_repository(store, repo)  # records the commit, as the flush's spool would
+            walls.append(_timed_pass(store, str(repo), budget=0.5))
+        size = config.database_path.stat().st_size
+    print(f"  pass with nothing new: {idle * 1000:.1f} ms wall")
+    print(
+        f"  flush's pass after one new commit and two new lines: "
+        f"{statistics.median(walls) * 1000:.1f} ms wall (median of {len(walls)})"
+    )
+    print(f"  database file: {size / 1e6:,.1f} MB")
+
+
+def _timed_pass(store: object, project: str, budget: float | None = None) -> float:
+    from agent_git_tracker.costs.passes import record_usage
+    from agent_git_tracker.store.db import Store
+
+    assert isinstance(store, Store)
+    started = time.perf_counter()
+    record_usage(store, project, budget)
+    return time.perf_counter() - started
+
+
+START = 1_793_000_000
+
+
+def generate(root: Path, mb: int, cwd: str = "/home/ada/project") -> tuple[list[Path], int]:
     """Transcripts of about FILE_MB MB each, `mb` MB in all; their paths and line count."""
     rng = random.Random(20261130)
     texts = [" ".join(rng.choices(WORDS, k=rng.randint(20, 3000))) for _ in range(300)]
@@ -124,20 +208,22 @@ def generate(root: Path, mb: int) -> tuple[list[Path], int]:
         project = root / f"-home-ada-project-{len(files) % 12}"
         project.mkdir(parents=True, exist_ok=True)
         path = project / f"{rng.getrandbits(128):032x}.jsonl"
-        count, size = write_session(path, rng, texts, min(FILE_MB, mb) * 1_000_000)
+        count, size = write_session(path, rng, texts, min(FILE_MB, mb) * 1_000_000, cwd)
         files.append(path)
         lines += count
         written += size
     return files, lines
 
 
-def write_session(path: Path, rng: random.Random, texts: list[str], size: int) -> tuple[int, int]:
+def write_session(
+    path: Path, rng: random.Random, texts: list[str], size: int, cwd: str = "/home/ada/project"
+) -> tuple[int, int]:
     session = path.stem
     chunks: list[bytes] = []
     written = exchange = 0
     while written < size:
         exchange += 1
-        for record in exchange_lines(rng, texts, session, exchange):
+        for record in exchange_lines(rng, texts, session, exchange, cwd):
             data = record if isinstance(record, bytes) else orjson.dumps(record) + b"\n"
             chunks.append(data)
             written += len(data)
@@ -145,13 +231,13 @@ def write_session(path: Path, rng: random.Random, texts: list[str], size: int) -
     return len(chunks), written
 
 
-def base(session: str, kind: str, moment: int) -> dict[str, object]:
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(1_793_000_000 + moment))
+def base(session: str, kind: str, moment: int, cwd: str = "/home/ada/project") -> dict[str, object]:
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(START + moment))
     return {
         "parentUuid": f"{moment - 1:08x}-parent",
         "isSidechain": False,
         "userType": "external",
-        "cwd": "/home/ada/project",
+        "cwd": cwd,
         "sessionId": session,
         "version": "2.0.76",
         "gitBranch": "main",
@@ -161,7 +247,9 @@ def base(session: str, kind: str, moment: int) -> dict[str, object]:
     }
 
 
-def response_line(rng: random.Random, session: str, message_id: str, moment: int) -> bytes:
+def response_line(
+    rng: random.Random, session: str, message_id: str, moment: int, cwd: str = "/home/ada/project"
+) -> bytes:
     message = {
         "id": message_id,
         "type": "message",
@@ -172,7 +260,7 @@ def response_line(rng: random.Random, session: str, message_id: str, moment: int
         "stop_sequence": None,
         "usage": usage(rng),
     }
-    record = {**base(session, "assistant", moment), "message": message, "requestId": "req_x"}
+    record = {**base(session, "assistant", moment, cwd), "message": message, "requestId": "req_x"}
     return orjson.dumps(record) + b"\n"
 
 
@@ -189,7 +277,7 @@ def usage(rng: random.Random) -> dict[str, object]:
 
 
 def exchange_lines(
-    rng: random.Random, texts: list[str], session: str, exchange: int
+    rng: random.Random, texts: list[str], session: str, exchange: int, cwd: str
 ) -> list[dict[str, object] | bytes]:
     """A prompt, a response streamed as a thinking, a text and a tool-use line, a tool result."""
     moment = exchange * 40
@@ -213,7 +301,7 @@ def exchange_lines(
         output = f"[main {rng.getrandbits(28):07x}] Fix the parser\n 2 files changed\n" + output
     result = [{"tool_use_id": f"toolu_{exchange}", "type": "tool_result", "content": output}]
     lines: list[dict[str, object] | bytes] = [
-        {**base(session, "user", moment), "message": prompt},
+        {**base(session, "user", moment, cwd), "message": prompt},
     ]
     for offset, block in enumerate(blocks, start=1):
         message = {
@@ -228,14 +316,14 @@ def exchange_lines(
         }
         lines.append(
             {
-                **base(session, "assistant", moment + offset),
+                **base(session, "assistant", moment + offset, cwd),
                 "message": message,
                 "requestId": request_id,
             }
         )
     lines.append(
         {
-            **base(session, "user", moment + 10),
+            **base(session, "user", moment + 10, cwd),
             "message": {"role": "user", "content": result},
             "toolUseResult": {"stdout": output, "stderr": "", "interrupted": False},
         }

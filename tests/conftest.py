@@ -98,12 +98,13 @@ def tracker(
     input: str | None = None,
     check: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in a subprocess, as a user would."""
+    """Run the real command line in a subprocess, as a user would (stdin empty unless given:
+    `session start` reads an agent hook's JSON from it)."""
     result = subprocess.run(
         [sys.executable, "-m", "agent_git_tracker", *args],
         cwd=cwd,
         env={**os.environ, **(env or {})},
-        input=input,
+        input="" if input is None else input,
         capture_output=True,
         text=True,
         check=False,

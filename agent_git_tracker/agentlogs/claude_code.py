@@ -57,9 +57,9 @@ def roots(environ: Mapping[str, str], home: Path) -> list[Path]:
     return existing_dirs(base if base.name == "projects" else base / "projects" for base in bases)
 
 
-def read(root: Path, cursor: Cursor | None) -> Result:
+def read(root: Path, cursor: Cursor | None, deadline: float | None = None) -> Result:
     """Turns and commit mentions appended under `root` since `cursor`."""
-    return jsonl.read_tree(root, cursor, _is_transcript, _LINES)
+    return jsonl.read_tree(root, cursor, _is_transcript, _LINES, deadline=deadline)
 
 
 def _is_transcript(path: str) -> bool:

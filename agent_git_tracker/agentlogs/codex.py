@@ -59,9 +59,9 @@ def roots(environ: Mapping[str, str], home: Path) -> list[Path]:
     return existing_dirs([base / "sessions", base / "archived_sessions"])
 
 
-def read(root: Path, cursor: Cursor | None) -> Result:
+def read(root: Path, cursor: Cursor | None, deadline: float | None = None) -> Result:
     """Turns and commit mentions appended under `root` since `cursor`."""
-    return jsonl.read_tree(root, cursor, _is_rollout, _LINES)
+    return jsonl.read_tree(root, cursor, _is_rollout, _LINES, deadline=deadline)
 
 
 def _is_rollout(path: str) -> bool:

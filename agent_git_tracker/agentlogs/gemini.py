@@ -55,11 +55,11 @@ def roots(environ: Mapping[str, str], home: Path) -> list[Path]:
     return existing_dirs([base / ".gemini" / "tmp"])
 
 
-def read(root: Path, cursor: Cursor | None) -> Result:
+def read(root: Path, cursor: Cursor | None, deadline: float | None = None) -> Result:
     """Turns and commit mentions written under `root` since `cursor`."""
     found = Found()
-    files = jsonl.read_files(root, cursor, _is_chat_log, _LINES, _start_state, found)
-    legacy = _read_legacy(root, cursor, found)
+    files = jsonl.read_files(root, cursor, _is_chat_log, _LINES, _start_state, found, deadline)
+    legacy = _read_legacy(root, cursor, found, deadline)
     return found.result({"version": jsonl.VERSION, "files": files, "legacy": legacy})
 
 
@@ -148,11 +148,17 @@ def _turn(message: dict[str, Any], session_id: object, cwd: str | None) -> Turn:
     )
 
 
-def _read_legacy(root: Path, cursor: Cursor | None, found: Found) -> dict[str, Any]:
+def _read_legacy(
+    root: Path, cursor: Cursor | None, found: Found, deadline: float | None
+) -> dict[str, Any]:
     """Whole-file `.json` chats of older versions, read again when changed."""
     seen = (cursor or {}).get("legacy") or {}
     entries: dict[str, Any] = {}
     for path in jsonl.walk(root, _is_legacy_chat):
+        if jsonl.past(deadline):
+            if str(path) in seen:
+                entries[str(path)] = seen[str(path)]  # read next time
+            continue
         try:
             status = os.stat(path)
             if jsonl.unchanged(seen.get(str(path)), status):

@@ -13,8 +13,8 @@ Each commit takes the strongest match it has, and at most one session:
    commit wins.
 
 A session in another repository (all its folders inside the work trees of other repositories
-among the commits) is never joined, whatever the evidence: a trailer copied by a cherry-pick
-must not charge one session's tokens to two repositories.
+among the commits, or among `others`) is never joined, whatever the evidence: a trailer copied
+by a cherry-pick must not charge one session's tokens to two repositories.
 
 A commit's tokens are its session's turns after the previous commit joined to that session, up
 to the commit's time. A session's turns after its last commit are not tied to any commit and
@@ -25,6 +25,7 @@ resolved folders.
 
 from __future__ import annotations
 
+import bisect
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -156,9 +157,15 @@ def sessions(turns: Iterable[Turn], mentions: Iterable[Mention]) -> list[Session
     ]
 
 
-def join(found: Sequence[Session], commits: Sequence[Commit], prices: Prices) -> Joined:
-    """Join each commit to its session, then split each session's tokens among its commits."""
-    evidence = _Evidence(found, commits)
+def join(
+    found: Sequence[Session],
+    commits: Sequence[Commit],
+    prices: Prices,
+    others: Iterable[tuple[str, ...]] = (),
+) -> Joined:
+    """Join each commit to its session, then split each session's tokens among its commits.
+    `others` are the work-tree roots of more repositories, known to hold none of `commits`."""
+    evidence = _Evidence(found, commits, others)
     joined: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for index, commit in enumerate(commits):
         if (match := evidence.match(commit)) is not None:
@@ -168,8 +175,8 @@ def join(found: Sequence[Session], commits: Sequence[Commit], prices: Prices) ->
     for session in found:
         rest = list(session.turns)
         for index, how in sorted(joined[session.agent, session.session_id], key=_by_time(commits)):
-            taken = [turn for turn in rest if turn.time <= commits[index].time]
-            rest = rest[len(taken) :]
+            cut = bisect.bisect_right(rest, commits[index].time, key=_when)
+            taken, rest = rest[:cut], rest[cut:]
             usage[index] = _usage(commits[index], session, how, taken, prices)
         if rest:
             untied.append(
@@ -206,10 +213,14 @@ def _usage(
 class _Evidence:
     """The sessions indexed by what can join them to a commit: id, printed hash, repository."""
 
-    def __init__(self, found: Sequence[Session], commits: Sequence[Commit]) -> None:
-        self.repositories = {
-            roots: n for n, roots in enumerate(dict.fromkeys(c.roots for c in commits))
-        }
+    def __init__(
+        self,
+        found: Sequence[Session],
+        commits: Sequence[Commit],
+        others: Iterable[tuple[str, ...]] = (),
+    ) -> None:
+        every = dict.fromkeys([*(c.roots for c in commits), *others])
+        self.repositories = {roots: n for n, roots in enumerate(every)}
         roots = [[_parts(root) for root in repository] for repository in self.repositories]
         # Per session, the repositories each of its folders lies in.
         self.homes: dict[tuple[str, str], list[set[int]]] = {}
@@ -272,7 +283,8 @@ class _Evidence:
 
 
 def _last_before(session: Session, moment: float) -> float:
-    return max((turn.time for turn in session.turns if turn.time <= moment), default=session.start)
+    at = bisect.bisect_right(session.turns, moment, key=_when)  # the turns are in time order
+    return session.turns[at - 1].time if at else session.start
 
 
 def _main_model(turns: Sequence[Turn]) -> str | None:

@@ -9,11 +9,16 @@ JSON data, such as the session id a header line gave). A file whose inode, size 
 unchanged is not opened. A file being written is read up to its last complete line; the rest
 waits for the next read. A file replaced (new inode) or truncated is read again from the start:
 the turns it gives again carry the same keys, so nothing is counted twice.
+
+A read given a `deadline` (a `time.monotonic()` instant) reads the most recently modified files
+first and stops between two blocks once past it: the cursor says how far each file was read,
+and the rest is read next time.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,10 +50,11 @@ def read_tree(
     wanted: Callable[[str], bool],
     lines: Lines,
     start_state: StateMaker | None = None,
+    deadline: float | None = None,
 ) -> Result:
     """Read what is new in every wanted file under `root`; a missing root gives nothing."""
     found = Found()
-    files = read_files(root, cursor, wanted, lines, start_state, found)
+    files = read_files(root, cursor, wanted, lines, start_state, found, deadline)
     return found.result({"version": VERSION, "files": files})
 
 
@@ -59,15 +65,36 @@ def read_files(
     lines: Lines,
     start_state: StateMaker | None,
     found: Found,
+    deadline: float | None = None,
 ) -> dict[str, Any]:
-    """Parse the new lines of the files whose path `wanted` accepts; their cursor entries."""
+    """Parse the new lines of the files whose path `wanted` accepts; their cursor entries.
+    Past `deadline`, the files not read yet keep their entries."""
     seen = _files_of(cursor)
     files: dict[str, Any] = {}
-    for path in walk(root, wanted):
-        entry = _read_file(path, seen.get(str(path)), lines, start_state, found)
+    paths = list(walk(root, wanted))
+    if deadline is not None:
+        paths.sort(key=_newest_first)
+    for path in paths:
+        old = seen.get(str(path))
+        if past(deadline):
+            entry = old
+        else:
+            entry = _read_file(path, old, lines, start_state, found, deadline)
         if entry is not None:
             files[str(path)] = entry
     return files
+
+
+def past(deadline: float | None) -> bool:
+    """Whether a read's deadline (a `time.monotonic()` instant, or None) has passed."""
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def _newest_first(path: Path) -> float:
+    try:
+        return -os.stat(path).st_mtime
+    except OSError:
+        return 0.0
 
 
 def _files_of(cursor: Cursor | None) -> dict[str, Any]:
@@ -107,6 +134,7 @@ def _read_file(
     lines: Lines,
     start_state: StateMaker | None,
     found: Found,
+    deadline: float | None = None,
 ) -> dict[str, Any] | None:
     """Parse the complete lines appended since `entry`; the file's new entry (None if gone)."""
     try:
@@ -119,7 +147,7 @@ def _read_file(
     try:
         with open(path, "rb") as stream:
             stream.seek(offset)
-            size, offset = _parse_lines(stream, offset, lines, state, found)
+            size, offset = _parse_lines(stream, offset, lines, state, found, deadline)
     except OSError:
         return None
     return {
@@ -141,11 +169,17 @@ def _resume(entry: Any, status: os.stat_result) -> tuple[int, dict[str, Any]] | 
 
 
 def _parse_lines(
-    stream: Any, offset: int, lines: Lines, state: dict[str, Any], found: Found
+    stream: Any,
+    offset: int,
+    lines: Lines,
+    state: dict[str, Any],
+    found: Found,
+    deadline: float | None = None,
 ) -> tuple[int, int]:
-    """Feed each complete wanted line to the parser; (bytes seen up to, offset after last line)."""
+    """Feed each complete wanted line to the parser; (bytes seen up to, offset after last line).
+    Past `deadline`, it stops after the block it is reading."""
     seen, pending = offset, b""
-    while chunk := stream.read(CHUNK):
+    while not past(deadline) and (chunk := stream.read(CHUNK)):
         seen += len(chunk)
         block = pending + chunk if pending else chunk
         cut = block.rfind(b"\n") + 1

@@ -50,7 +50,7 @@ from agent_git_tracker.agentlogs.base import (
     parse_time,
     text,
 )
-from agent_git_tracker.agentlogs.jsonl import walk
+from agent_git_tracker.agentlogs.jsonl import past, walk
 
 AGENT = "opencode"
 VERSION = 1
@@ -70,13 +70,18 @@ def roots(environ: Mapping[str, str], home: Path) -> list[Path]:
     return existing_dirs([Path(data) / "opencode"])
 
 
-def read(root: Path, cursor: Cursor | None) -> Result:
-    """Turns and commit mentions written under `root` since `cursor`."""
+def read(root: Path, cursor: Cursor | None, deadline: float | None = None) -> Result:
+    """Turns and commit mentions written under `root` since `cursor`; past `deadline`, what
+    is left is read next time."""
     found = Found()
     old = cursor if cursor and cursor.get("version") == VERSION else {}
     seen = old.get("databases") or {}
-    databases = {str(db): _read_database(db, seen.get(str(db)), found) for db in _databases(root)}
-    storage = _read_storage(root / "storage", old.get("storage"), found)
+    databases = {
+        str(db): _read_database(db, seen.get(str(db)), found, deadline) for db in _databases(root)
+    }
+    storage = old.get("storage")
+    if not past(deadline):
+        storage = _read_storage(root / "storage", storage, found)
     return found.result({"version": VERSION, "databases": databases, "storage": storage})
 
 
@@ -105,17 +110,23 @@ def _stamp(db: Path) -> list[int]:
     return stamp
 
 
-def _read_database(db: Path, entry: Any, found: Found) -> dict[str, Any]:
+def _read_database(
+    db: Path, entry: Any, found: Found, deadline: float | None = None
+) -> dict[str, Any]:
     stamp = _stamp(db)
-    if isinstance(entry, dict) and entry.get("stamp") == stamp:
+    if isinstance(entry, dict) and (entry.get("stamp") == stamp or past(deadline)):
         return entry
     marks = dict(entry.get("marks") or {}) if isinstance(entry, dict) else {}
     try:
         with closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=1.0)) as con:
             for row in _rows(con, "message", marks):
                 _add_turn(row[3], row[0], row[1], found)
+                if past(deadline):
+                    return {"stamp": None, "marks": marks}  # the rest next time
             for row in _rows(con, "part", marks, _TOOL_OUTPUT):
                 _add_mentions(row[3], row[1], row[2], found)
+                if past(deadline):
+                    return {"stamp": None, "marks": marks}
     except sqlite3.Error:
         found.skipped["unreadable database"] += 1
         return {"stamp": None, "marks": marks}  # try again next time, from the same rows

@@ -13,6 +13,7 @@ A model the table does not know has an unknown cost (None), never 0.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -48,7 +49,7 @@ class Prices:
 
     def price(self, model: str) -> Price | None:
         """The price of a model id as any log writes it, or None when unknown."""
-        name = canonical_model(model)
+        name = _canonical_id(model)
         return self.models.get(name) if name else None
 
     def cost(self, turn: Turn) -> float | None:
@@ -75,6 +76,11 @@ def load(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Prices:
         key = _canonical(name)
         models[key] = _override(models.get(key), name, row)
     return Prices(models, shipped["source"], shipped["taken"])
+
+
+@functools.lru_cache(maxsize=1024)  # a join prices the same few models again and again
+def _canonical_id(model: str) -> str | None:
+    return canonical_model(model)
 
 
 def _canonical(name: str) -> str:

@@ -99,3 +99,29 @@ def near_known_warning(name: str | None, where: str) -> str | None:
         f"agent {name!r} from {where} looks like the known agent id {known!r}; it is recorded "
         f"as {name!r}, as given (use {known!r} to count its commits with {known}'s)"
     )
+
+
+# Environment markers an agent sets in its own shell, in order of preference; a name ending in
+# "_" is a prefix. Only their names are ever recorded. An agent listed here marks every command
+# it runs, so a commit made during its session without its marker came from another terminal.
+ENVIRONMENT_MARKERS = (
+    ("CLAUDECODE", "claude-code"),
+    ("CODEX_", "codex"),
+    ("GEMINI_CLI", "gemini-cli"),
+    ("OPENCODE", "opencode"),
+    ("CURSOR_AGENT", "cursor"),
+    ("AMP_CURRENT_THREAD_ID", "amp"),
+)
+MARKING_AGENTS = frozenset(agent for _, agent in ENVIRONMENT_MARKERS)
+
+
+def marker_agent(entry: str) -> tuple[int, str] | None:
+    """The agent a recorded marker entry names, with its preference (lower wins): an entry
+    `AI_AGENT=<id>` names a known id outright, so it comes first."""
+    if entry.startswith("AI_AGENT="):
+        named = entry.partition("=")[2]
+        return (-1, named) if named in AGENT_IDS else None
+    for preference, (marker, agent) in enumerate(ENVIRONMENT_MARKERS):
+        if entry == marker or (marker.endswith("_") and entry.startswith(marker)):
+            return preference, agent
+    return None

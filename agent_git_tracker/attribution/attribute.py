@@ -1,6 +1,7 @@
 """Who made a commit, strongest evidence first (DESIGN.md, "Who made a commit").
 
-Session → environment → the commit's identities, trailers and disclosure lines →
+Session (for an agent that marks its own shell, only when the commit carries its marker) →
+environment → the commit's identities, trailers and disclosure lines →
 `git config agent-tracker.agent` → a bot author → the subject alone (confidence medium) → human.
 What the hooks saw at commit time names the primary agent; the agents the commit itself names
 are kept beside it, and their model fills in when the session or environment gives none.
@@ -8,10 +9,12 @@ are kept beside it, and their model fills in when the session or environment giv
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import dataclasses
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from agent_git_tracker.attribution import detect
+from agent_git_tracker.attribution.agents import MARKING_AGENTS, marker_agent
 from agent_git_tracker.attribution.detect import Attribution, Named
 from agent_git_tracker.attribution.modelnames import canonical_model, split_model
 
@@ -28,6 +31,18 @@ RECORD_FIELDS = (
     "confidence",
     "agents",
 )
+
+
+SESSION_EVIDENCE = "active session (`agent-git-tracker session start`)"
+MISSING_MARKER = "the commit's shell did not carry the agent's own marker (another terminal)"
+
+
+def outside_its_shell(agent: str, markers: Collection[str]) -> bool:
+    """Whether a session's agent, one that marks its own shell (CLAUDECODE, CODEX_*…), did
+    not make this commit: its marker is missing, so the commit came from another terminal."""
+    if agent not in MARKING_AGENTS:
+        return False
+    return not any((named := marker_agent(m)) and named[1] == agent for m in markers)
 
 
 def attribute(
@@ -50,7 +65,21 @@ def attribute(
     )
     stated = found if found and found.kind == "agent" else None
     if session and session.get("agent"):
-        return _declared(session, ("active session (`agent-git-tracker session start`)",), stated)
+        if not outside_its_shell(session["agent"], markers):
+            return _declared(session, (SESSION_EVIDENCE,), stated)
+        without = attribute(commit, None, declared, markers, repo_agent, own_agents)
+        note = f"{session['agent']} session not applied: {MISSING_MARKER}"
+        return dataclasses.replace(without, evidence=(*without.evidence, note))
+    return _without_session(found, stated, declared, markers, repo_agent)
+
+
+def _without_session(
+    found: Attribution | None,
+    stated: Attribution | None,
+    declared: Mapping[str, str],
+    markers: Sequence[str],
+    repo_agent: str | None,
+) -> Attribution:
     if declared.get("agent"):
         return _declared(declared, ("environment AGENT_TRACKER_AGENT",), stated)
     from_env = detect.from_environment(markers)

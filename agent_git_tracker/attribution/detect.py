@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from agent_git_tracker.attribution import identities, message
-from agent_git_tracker.attribution.agents import AGENT_IDS
+from agent_git_tracker.attribution.agents import marker_agent
 from agent_git_tracker.attribution.message import Signal, clip
 
 _AUTHOR, _COMMITTER = 0, 1
@@ -133,28 +133,6 @@ def _conventions(
     return identities.custom(dict(table))
 
 
-# Marker names in order of preference; a name ending in "_" is a prefix.
-_ENVIRONMENT_MARKERS = (
-    ("CLAUDECODE", "claude-code"),
-    ("CODEX_", "codex"),
-    ("GEMINI_CLI", "gemini-cli"),
-    ("OPENCODE", "opencode"),
-    ("CURSOR_AGENT", "cursor"),
-    ("AMP_CURRENT_THREAD_ID", "amp"),
-)
-
-
-def _environment_agent(entry: str) -> tuple[int, str] | None:
-    """The agent an entry names, with its preference: AI_AGENT names it outright, so it wins."""
-    if entry.startswith("AI_AGENT="):
-        named = entry.partition("=")[2]
-        return (-1, named) if named in AGENT_IDS else None
-    for preference, (marker, agent) in enumerate(_ENVIRONMENT_MARKERS):
-        if entry == marker or (marker.endswith("_") and entry.startswith(marker)):
-            return preference, agent
-    return None
-
-
 def from_environment(marker_names: Collection[str]) -> Attribution | None:
     """The agent named by agent marker environment variable NAMES seen at commit time.
 
@@ -162,7 +140,7 @@ def from_environment(marker_names: Collection[str]) -> Attribution | None:
     opencode, CURSOR_AGENT -> cursor, AMP_CURRENT_THREAD_ID -> amp; also entries of the form
     "AI_AGENT=<agent id>" (kept only for a known agent id). None when nothing matches.
     """
-    found = sorted((named, entry) for entry in marker_names if (named := _environment_agent(entry)))
+    found = sorted((named, entry) for entry in marker_names if (named := marker_agent(entry)))
     if not found:
         return None
     agent = found[0][0][1]

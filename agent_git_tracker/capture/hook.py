@@ -13,7 +13,7 @@ import time
 from _json import encode_basestring_ascii as _quote
 
 from agent_git_tracker.attribution.agents import AGENT_IDS, near_known_warning
-from agent_git_tracker.capture import spool
+from agent_git_tracker.capture import notice, spool
 from agent_git_tracker.config import locate
 
 # Typing names only: `typing` costs the hook several milliseconds at run time.
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-# Agent markers whose NAMES are recorded; their values are never stored.
+# Agent markers whose NAMES are recorded; their values are never stored (but SESSION_IDS).
 MARKERS = (
     "AI_AGENT",
     "CLAUDECODE",
@@ -33,6 +33,10 @@ MARKERS = (
     "AMP_CURRENT_THREAD_ID",
 )
 MARKER_PREFIXES = ("CODEX_",)
+# Agents' session ids, kept by value (they are ids, not secrets): they join the commit to the
+# session in the agent's own log.
+SESSION_IDS = ("CODEX_THREAD_ID", "CODEX_SESSION_ID", "AMP_CURRENT_THREAD_ID")
+MAX_SESSION_ID = 200
 DECLARED = {
     "agent": "AGENT_TRACKER_AGENT",
     "model": "AGENT_TRACKER_MODEL",
@@ -129,13 +133,17 @@ def repository() -> dict[str, str]:
         git_dir = os.path.join(top, ".git")
         return {"project": top, "worktree": top, "git_dir": git_dir, "common_dir": git_dir}
     flags = ["--show-toplevel", "--absolute-git-dir", "--git-common-dir"]
-    out, _ = git(["rev-parse", *flags])
+    try:
+        out, _ = git(["rev-parse", *flags])
+    except HookError as e:
+        raise HookError(f"{os.getcwd()} is not inside a git repository") from e
     parts = out.decode("utf-8", "surrogateescape").split("\n")
     if len(parts) != len(flags) + 1 or parts[-1]:
         # rev-parse has no -z: a path holding a newline shows as more lines. Ask one by one.
         parts = [_path_of(flag) for flag in flags]
     top, git_dir, common = parts[:3]
-    common = os.path.normpath(os.path.join(top or git_dir, common))
+    # `--git-common-dir` is relative to the current folder (a subfolder, for a command).
+    common = os.path.normpath(os.path.join(os.getcwd(), common))
     project = os.path.dirname(common) if os.path.basename(common) == ".git" else top or common
     return {"project": project, "worktree": top, "git_dir": git_dir, "common_dir": common}
 
@@ -225,6 +233,16 @@ def markers(environ: Mapping[str, str]) -> list[str]:
     return [f"AI_AGENT={value}" if n == "AI_AGENT" and value in AGENT_IDS else n for n in names]
 
 
+def session_ids(environ: Mapping[str, str]) -> dict[str, str]:
+    """The agents' session ids set in the environment (SESSION_IDS), by variable name."""
+    found = {}
+    for name in SESSION_IDS:
+        value = environ.get(name, "").strip()
+        if value and len(value) <= MAX_SESSION_ID:
+            found[name] = value
+    return found
+
+
 def declared(environ: Mapping[str, str]) -> dict[str, str]:
     """What the user declared with AGENT_TRACKER_AGENT / _MODEL / _SETUP."""
     return {k: environ[v].strip() for k, v in DECLARED.items() if environ.get(v, "").strip()}
@@ -270,22 +288,30 @@ def event(event_type: str, repo: Mapping[str, str], **fields: Any) -> dict[str, 
     }
 
 
-def post_commit(db_path: str | None) -> str | None:
-    """Append the commit event of HEAD; returns a warning to print, if any."""
+def post_commit(db_path: str | None, hook: str = "post-commit", squash: bool = False) -> str | None:
+    """Append the commit event of HEAD; returns a warning to print, if any. `post-applypatch`
+    (`git am`) records HEAD like `post-commit`; `post-merge` records it only when the merge
+    made a commit (never a fast-forward's or a squash's: those made none of the user's own)."""
     repo = repository()
+    if hook == "post-merge" and (squash or not notice.merge_made(repo["git_dir"], None)):
+        return None
     directory, name, why = spool_place(repo, db_path)
     problems: list[str] = []
     session = spool.read_session(directory, problems=problems) if directory else None
     commit = head_commit()
+    if hook == "post-merge" and not notice.merge_made(repo["git_dir"], commit.get("hash")):
+        return None
     commit["branch"] = branch(repo["git_dir"])
+    declared_now, markers_now = declared(os.environ), markers(os.environ)
     line = dumps(
         event(
             "commit",
             repo,
             commit=commit,
             session=session,
-            declared=declared(os.environ),
-            markers=markers(os.environ),
+            declared=declared_now,
+            markers=markers_now,
+            session_ids=session_ids(os.environ),
         )
     )
     problems.append(store(directory, name, line, why))
@@ -294,7 +320,11 @@ def post_commit(db_path: str | None) -> str | None:
             problems.append(halted_warning(directory, session, commit) or "")
         except Exception:  # noqa: S110 - a courtesy warning must not hide that it was kept
             pass
-    return "; ".join(p for p in problems if p) or None
+    warning = "; ".join(p for p in problems if p) or None
+    said = None if warning else notice.line(session, declared_now, markers_now, commit)
+    if said and not notice.quiet():  # a failure is the one line a hook prints
+        _say("", said)
+    return warning
 
 
 def halted_warning(
@@ -387,9 +417,12 @@ def run(action: Any, strict: bool, lost: str) -> int:
 
 
 def _say(level: str, message: str) -> None:
-    from agent_git_tracker.text import printable  # only when there is something to say
+    if not message.isprintable():  # a control character, a bidi override: escaped
+        from agent_git_tracker.text import printable  # only then: the hook stays lean
 
-    print(f"agent-git-tracker: {level}: {printable(message)}", file=sys.stderr)
+        message = printable(message)
+    label = f"{level}: " if level else ""
+    print(f"agent-git-tracker: {label}{message}", file=sys.stderr)
 
 
 COMMIT_LOST = "this commit was NOT recorded; the commit itself went through"

@@ -42,7 +42,8 @@ LOCK = "lock"
 HOOK_WAIT = 1.0
 PUSH_WAIT = 4.0
 COMMAND_WAIT = 10.0
-SESSION_FIELDS = ("agent", "model", "setup", "started")
+# One line each; files written by earlier versions end after `started`.
+SESSION_FIELDS = ("agent", "model", "setup", "started", "session_id", "transcript", "project")
 # A session its agent never ended stops counting after this long without a refresh.
 SESSION_TTL_SECONDS = 12 * 3600
 
@@ -259,10 +260,10 @@ def write_file(path: str, text: str, mode: int = 0o600) -> None:
 def write_session(directory: str, values: dict[str, str]) -> None:
     private_dir(os.path.dirname(directory))
     private_dir(directory)
-    write_file(
-        os.path.join(directory, SESSION),
-        "\n".join(values.get(f, "") for f in SESSION_FIELDS) + "\n",
-    )
+    lines = [values.get(f, "") for f in SESSION_FIELDS]
+    if any("\n" in line or "\r" in line for line in lines):
+        raise ValueError("a session value holds a line break")
+    write_file(os.path.join(directory, SESSION), "\n".join(lines) + "\n")
 
 
 def end_session(directory: str) -> bool:

@@ -16,13 +16,14 @@ from agent_git_tracker.errors import TrackerError, UsageError
 from agent_git_tracker.text import printable
 
 
-def here() -> dict[str, str]:
-    """The repository of the current directory, or a clear error."""
+def here(hint: str = "") -> dict[str, str]:
+    """The repository of the current directory, or a clear error (`hint`: what else to do)."""
     try:
         return capture.repository()
     except capture.HookError as e:
         raise UsageError(
             f"this command needs a git repository: run it inside one ({os.getcwd()} is not)"
+            + (f"; {hint}" if hint else "")
         ) from e
 
 

@@ -8,7 +8,17 @@ arguments and prints the result: the library never sees click.
 from __future__ import annotations
 
 # Importing the command modules registers their commands on the root group.
-from agent_git_tracker.cli import agents, history, hooks, install, migration, report, settings
+from agent_git_tracker.cli import (
+    agents,
+    history,
+    hooks,
+    install,
+    migration,
+    records,
+    report,
+    settings,
+    usage,
+)
 from agent_git_tracker.cli.base import main, run
 
 __all__ = [
@@ -18,7 +28,9 @@ __all__ = [
     "install",
     "main",
     "migration",
+    "records",
     "report",
     "run",
     "settings",
+    "usage",
 ]

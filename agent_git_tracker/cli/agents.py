@@ -147,7 +147,12 @@ def activity(
 @json_option
 @pass_config
 def status(cfg: Config, agent: str | None, as_json: bool) -> None:
-    """An agent's SP, XP, CS, commits, bugs and halt state (pending events included)."""
+    """An agent's SP, XP, CS, commits, bugs and halt state (pending events included; * marks
+    a value they change).
+
+    SP skill points: a reported bug costs one, at 0 the agent is halted. XP experience:
+    commits, grades and tool uses earn it; 10 × SP of it raise SP by one. CS communication
+    score: each graded commit moves it by −2 … +10."""
     from agent_git_tracker.errors import UsageError
     from agent_git_tracker.ledger.state import agent_status, all_agents, current
 
@@ -167,7 +172,8 @@ def status(cfg: Config, agent: str | None, as_json: bool) -> None:
 @json_option
 @pass_config
 def agents(cfg: Config, as_json: bool) -> None:
-    """List every agent."""
+    """List every agent with its SP (skill points), XP (experience) and CS (communication
+    score); `status --help` says what they are."""
     from agent_git_tracker.ledger.state import all_agents, current
 
     with current(cfg) as (stored, pending, count):
@@ -175,24 +181,32 @@ def agents(cfg: Config, as_json: bool) -> None:
     emit(rows, as_json, lambda _: _status_text(rows, count), painted=True)
 
 
+_COLUMNS = (
+    ("skill_points", "SP"),
+    ("experience_points", "XP"),
+    ("communication_score", "CS"),
+    ("total_commits", "commits"),
+    ("total_bugs", "bugs"),
+)
+
+
 def _status_text(rows: list[dict[str, Any]], pending: int) -> str:
     if not rows:
         return "no agents recorded yet"
-    lines = []
+    width = max(16, *(len(printable(r["agent"])) + 2 for r in rows))
+    header = f"{'agent':<{width}}" + "".join(f"{label:<9}" for _, label in _COLUMNS)
+    lines = [header + "state   model / setup / last activity"]
+    marked = False
     for row in rows:
         s = {k: printable(v) if isinstance(v, str) else v for k, v in row.items()}
-        mark = {f: "*" if f in s["pending"] else "" for f in s}
+        cells = ""
+        for field, _ in _COLUMNS:
+            mark = "*" if field in s["pending"] else ""
+            marked = marked or bool(mark)
+            cells += f"{f'{s[field]}{mark}':<9}"
         halted = style("HALTED", fg="red", bold=True) if s["halted"] else "active"
-        lines.append(
-            f"{s['agent']:<16} SP {s['skill_points']}{mark['skill_points']:<2}"
-            f"XP {s['experience_points']}{mark['experience_points']:<2}"
-            f"CS {s['communication_score']}{mark['communication_score']:<2}"
-            f"commits {s['total_commits']}{mark['total_commits']:<2}"
-            f"bugs {s['total_bugs']}{mark['total_bugs']:<2}{halted}"
-            + (f"  model {s['model']}" if s.get("model") else "")
-            + (f"  setup {s['setup']}" if s.get("setup") else "")
-            + (f"  last activity {s['last_activity']}" if s.get("last_activity") else "")
-        )
-    if pending:
-        lines.append(f"* includes {pending} pending event(s), written at the next flush")
+        extra = " / ".join(str(s[k]) for k in ("model", "setup", "last_activity") if s.get(k))
+        lines.append(f"{s['agent']:<{width}}{cells}{halted:<8}{extra}".rstrip())
+    if marked and pending:
+        lines.append(f"* changed by {pending} pending event(s), written at the next flush")
     return "\n".join(lines)

@@ -1,5 +1,5 @@
-"""The command line: the only module that imports click. Each command parses its options,
-calls one library function and prints the result."""
+"""The root command group, the one place where failures become a line on stderr and an exit
+code, and the options and helpers every group of commands shares."""
 
 from __future__ import annotations
 
@@ -141,6 +141,12 @@ def main(db_path: str | None, max_db_size: str | None) -> None:
     which setup to use for your next project.
 
     \b
-    Start with `agent-git-tracker demo`, then `agent-git-tracker install` in a repository.
+    Start with `agent-git-tracker demo`, then `agent-git-tracker install --global` (every
+    repository) or `agent-git-tracker install` (this one).
+
+    \b
+    Each agent has SP (skill points: a reported bug costs one, at 0 the agent is halted),
+    XP (experience: commits, grades and tool uses; 10 × SP of it raise SP by one) and CS
+    (communication score: each graded commit moves it by −2 … +10).
     """
     del db_path, max_db_size  # read by pass_config when a command runs

@@ -21,18 +21,31 @@ from agent_git_tracker.config.settings import Config
     help="Scan every repository below DIR (e.g. ~/code).",
 )
 @click.option("--since", metavar="DATE", help="Only commits from DATE on (e.g. 2026-01-01).")
+@click.option(
+    "--no-agent-logs",
+    is_flag=True,
+    help="Do not read the agents' own logs for model, tokens and cost (`agent_logs = false` "
+    "in the configuration turns it off everywhere).",
+)
 @json_option
 @pass_config
 def scan(
-    cfg: Config, paths: tuple[Path, ...], all_under: Path | None, since: str | None, as_json: bool
+    cfg: Config,
+    paths: tuple[Path, ...],
+    all_under: Path | None,
+    since: str | None,
+    no_agent_logs: bool,
+    as_json: bool,
 ) -> None:
     """Record the commits your repositories already have (default: this one), with the same
-    rules as the hooks, and measure what became of them. Running it again writes nothing."""
+    rules as the hooks, measure what became of them, and join them to the agents' own logs
+    (model, tokens, cost). Running it again writes nothing."""
     from agent_git_tracker.history.scan import scan as run_scan
     from agent_git_tracker.history.scan import summary_data
 
     shown = sys.stderr.isatty() and not as_json
-    summary = run_scan(cfg, list(paths), all_under, since, _progress if shown else None)
+    progress = _progress if shown else None
+    summary = run_scan(cfg, list(paths), all_under, since, progress, agent_logs=not no_agent_logs)
     if shown:
         click.echo("", err=True)
     emit(summary_data(summary), as_json, _text)
@@ -51,6 +64,12 @@ def _text(data: dict[str, Any]) -> str:
             f"recorded (agents: {agents}), {repo['already']:,} already recorded, "
             f"{repo['measured']:,} outcome measures written"
         )
+        logs = repo.get("agent_logs")
+        if logs:
+            lines.append(
+                f"  agents' logs: {logs['turns']:,} new turns in {logs['sessions']:,} sessions, "
+                f"{logs['joined']:,} commits joined (see `agent-git-tracker usage`)"
+            )
     lines += [f"skipped {s}" for s in data["skipped"]]
     if not data["repositories"]:
         lines.append("no repository scanned")

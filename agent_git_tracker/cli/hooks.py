@@ -36,6 +36,26 @@ def hook_post_commit(strict: bool) -> None:
     sys.exit(capture.run(lambda: capture.post_commit(db_path), strict, capture.COMMIT_LOST))
 
 
+@hook.command("post-merge")
+@click.argument("squash", required=False, default="0")
+@strict_option
+def hook_post_merge(squash: str, strict: bool) -> None:
+    """Record the merge commit a merge or pull made (never a fast-forward's commits)."""
+    db_path = click.get_current_context().find_root().params["db_path"]
+    squashed = squash == "1" or os.environ.get("PRE_COMMIT_IS_SQUASH_MERGE") == "1"
+    action = lambda: capture.post_commit(db_path, "post-merge", squashed)  # noqa: E731
+    sys.exit(capture.run(action, strict, capture.COMMIT_LOST))
+
+
+@hook.command("post-applypatch")
+@strict_option
+def hook_post_applypatch(strict: bool) -> None:
+    """Record the commit `git am` just made."""
+    db_path = click.get_current_context().find_root().params["db_path"]
+    action = lambda: capture.post_commit(db_path, "post-applypatch")  # noqa: E731
+    sys.exit(capture.run(action, strict, capture.COMMIT_LOST))
+
+
 @hook.command("post-rewrite")
 @click.argument("kind", required=False, default="")
 @strict_option
@@ -88,7 +108,11 @@ def hook_pre_push(remote: str | None, url: str | None, strict: bool) -> None:
 @pass_config
 def flush(cfg: Config, everything: bool, as_json: bool) -> None:
     """Write spooled events into the database now (one transaction per repository)."""
+    from agent_git_tracker.capture.workspace import here
     from agent_git_tracker.ledger.overview import run_flush
+
+    if not everything:
+        here("or flush every repository's spool with `agent-git-tracker flush --all`")
 
     emit(run_flush(cfg, everything), as_json, flush_summary)
 
@@ -107,15 +131,28 @@ def session() -> None:
 def session_start(
     cfg: Config, agent: str, model: str | None, setup: str | None, as_json: bool
 ) -> None:
-    """Start a session for this repository."""
+    """Start a session for this repository. Called from an agent's hook, it reads the JSON
+    the agent passes on stdin (session id, model, folder, transcript)."""
     from agent_git_tracker.attribution.agents import near_known_warning
-    from agent_git_tracker.hooks.session import start_session
+    from agent_git_tracker.hooks.session import describe, hook_input, start_session
 
-    values = start_session(cfg, agent, model, setup)
-    note = near_known_warning(values["agent"], "--agent")
+    hook = hook_input(sys.stdin.buffer)
+    started = start_session(cfg, agent, model, setup, hook)
+    note = near_known_warning(started.values["agent"], "--agent")
     if note:
         warn(note)
-    emit(values, as_json, lambda v: f"session started: {_setup_name(v)}")
+    text = f"session started: {describe(started.values)}"
+    if started.replaced:
+        text += (
+            f" (it replaces the session of {describe(started.replaced)} since "
+            f"{started.replaced.get('started')})"
+        )
+    data = {**started.values, "replaced": started.replaced}
+    # An agent shows its hooks' output to the model: from a hook, the line goes to stderr.
+    if hook and not as_json:
+        click.echo(f"agent-git-tracker: {printable(text)}", err=True)
+        return
+    emit(data, as_json, lambda _: text)
 
 
 @session.command("end")
@@ -123,18 +160,19 @@ def session_start(
 @pass_config
 def session_end(cfg: Config, as_json: bool) -> None:
     """End this repository's session and flush its spool."""
-    from agent_git_tracker.hooks.session import end_session
+    from agent_git_tracker.hooks.session import describe, end_session, hook_input
 
-    ended, flushed = end_session(cfg)
-    data = {"ended": ended, "events_flushed": flushed.events}
-    emit(
-        data,
-        as_json,
-        lambda d: (
-            (f"session ended: {_setup_name(ended)}" if ended else "no active session")
-            + f"; {flushed.events} event(s) flushed"
-        ),
-    )
+    hook = hook_input(sys.stdin.buffer)
+    ended, flushed, other = end_session(cfg, hook)
+    data = {"ended": ended, "events_flushed": flushed.events, "left_active": other}
+    said = f"session ended: {describe(ended)}" if ended else "no active session"
+    if other:
+        said = f"the active session is another one ({describe(other)}), left as it is"
+    text = f"{said}; {flushed.events} event(s) flushed"
+    if hook and not as_json:  # from an agent's hook: never into the model's context
+        click.echo(f"agent-git-tracker: {printable(text)}", err=True)
+        return
+    emit(data, as_json, lambda _: text)
 
 
 @session.command("show")
@@ -142,18 +180,13 @@ def session_end(cfg: Config, as_json: bool) -> None:
 @pass_config
 def session_show(cfg: Config, as_json: bool) -> None:
     """Show this repository's active session."""
-    from agent_git_tracker.hooks.session import show_session
+    from agent_git_tracker.hooks.session import describe, show_session
 
     emit(
         show_session(cfg),
         as_json,
-        lambda v: f"{_setup_name(v)} since {v['started']}" if v else "no active session",
+        lambda v: f"{describe(v)} since {v['started']}" if v else "no active session",
     )
-
-
-def _setup_name(values: dict[str, str]) -> str:
-    extra = " / ".join(v for v in (values.get("model"), values.get("setup")) if v)
-    return values["agent"] + (f" ({extra})" if extra else "")
 
 
 @main.group()
@@ -183,7 +216,7 @@ def track_command(agent: str | None, name: str | None, failed: bool, strict: boo
 
 def _track(kind: str, options: dict[str, Any], strict: bool) -> None:
     db_path = click.get_current_context().find_root().params["db_path"]
-    lost = f"this {kind} was NOT recorded"
+    lost = f"this {'tool use' if kind == 'tool' else 'command'} was NOT recorded"
     sys.exit(capture.run(lambda: capture.track(kind, options, db_path), strict, lost))
 
 

@@ -65,6 +65,14 @@ def export(cfg: Config, output: Path | None) -> None:
         say(f"{done.records} record(s) exported to {output}")
     for line in done.skipped:
         warn(f"the database is damaged; left out {line}")
+    from agent_git_tracker.ledger.overview import backlog
+
+    waiting = backlog(cfg)["pending_events"]
+    if waiting:
+        warn(
+            f"{waiting} event(s) still wait in the spool and are not in this export: run "
+            "`agent-git-tracker flush --all`, then export again"
+        )
 
 
 @main.command("import")

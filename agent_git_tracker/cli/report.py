@@ -47,6 +47,12 @@ from agent_git_tracker.config.settings import Config
     help="Recommend a setup for a repository like PATH (same main language, similar size).",
 )
 @click.option(
+    "--include-medium",
+    is_flag=True,
+    help="Rank the setups attributed from commit subjects alone (shown apart, unranked, "
+    "by default).",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
@@ -70,11 +76,13 @@ def report(
     until: str | None,
     min_commits: int,
     like: str | None,
+    include_medium: bool,
     as_json: bool,
     as_csv: bool,
     html_path: Path | None,
 ) -> None:
-    """Which agent setup to use next: every setup ranked by outcome, across all projects."""
+    """Which agent setup to use next: every setup ranked by what became of its commits (and
+    your grades), compared within repositories, with 90 % intervals."""
     from agent_git_tracker.errors import UsageError
     from agent_git_tracker.report.model import ReportOptions
     from agent_git_tracker.report.run import run_report
@@ -89,18 +97,33 @@ def report(
         until=until,
         min_commits=min_commits,
         like=like,
+        include_medium=include_medium,
     )
     fmt = "json" if as_json else "csv" if as_csv else "table"
     width = shutil.get_terminal_size((100, 24)).columns
     click.echo(run_report(cfg, options, fmt, html_path, sys.stdout.isatty(), width))
 
 
+NEXT_STEP = (
+    "Next: `agent-git-tracker install --global` records every repository of yours (or "
+    "`agent-git-tracker install` in one), and `agent-git-tracker wire claude-code` (or codex, "
+    "opencode) names your agent's sessions and model."
+)
+
+
 @main.command()
-def demo() -> None:
+@click.option(
+    "--html",
+    "html_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the demo's report as a self-contained HTML page to FILE.",
+)
+def demo(html_path: Path | None) -> None:
     """A first look: a throwaway repository, agents, grades, a bug, a push and the report.
 
     Everything happens in a temporary folder with its own database; nothing of yours is read
-    or written.
+    or written (but FILE, with --html).
     """
     from agent_git_tracker.config.settings import load as load_config
     from agent_git_tracker.demo import demo as run_demo
@@ -109,8 +132,8 @@ def demo() -> None:
 
     def report_of(env: dict[str, str]) -> str:
         width = shutil.get_terminal_size((100, 24)).columns
-        return run_report(
-            load_config(environ=env), ReportOptions(), "table", None, sys.stdout.isatty(), width
-        )
+        config = load_config(environ=env)
+        return run_report(config, ReportOptions(), "table", html_path, sys.stdout.isatty(), width)
 
     click.echo(run_demo(report_of, lambda line: click.echo(f"demo: {line}")))
+    click.echo(f"\n{NEXT_STEP}")

@@ -20,13 +20,30 @@ def config_show(cfg: Config, as_json: bool) -> None:
     """Each effective value and where it came from."""
     from agent_git_tracker.config.settings import config_rows
 
-    emit(
-        config_rows(cfg),
-        as_json,
-        lambda rows: "\n".join(
-            f"{name:<20} {value!s:<50} ({source})" for name, (value, source) in rows.items()
-        ),
-    )
+    emit(config_rows(cfg), as_json, _config_text)
+
+
+def _config_text(rows: dict[str, Any]) -> str:
+    lines = []
+    for name, (value, source) in rows.items():
+        if isinstance(value, dict):
+            lines.append(f"{name:<20} ({source})")
+            lines += [f"  {key:<30} {_plain(item)}" for key, item in value.items()]
+            if not value:
+                lines.append("  (none)")
+        else:
+            lines.append(f"{name:<20} {_plain(value)}  ({source})")
+    return "\n".join(lines)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{k} {v:+d}" if isinstance(v, int) else f"{k} {v}" for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 @main.group()

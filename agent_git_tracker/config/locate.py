@@ -49,7 +49,14 @@ class Unsure(Exception):
 # The top-level keys the full configuration knows, and the tables; anything else makes the
 # quick reader unsure, so that the full loader's error reaches the hook (never a guess).
 KNOWN_KEYS = frozenset(
-    (*DB_PATH_KEYS, "max_database_size", "maxDatabaseSize", "export_state_files", "enforce_halt")
+    (
+        *DB_PATH_KEYS,
+        "max_database_size",
+        "maxDatabaseSize",
+        "export_state_files",
+        "enforce_halt",
+        "quiet",
+    )
 )
 KNOWN_TABLES = ("rules",)
 
@@ -60,10 +67,32 @@ def quick_toml_string(path: str, names: tuple[str, ...]) -> str | None:
     Reads the simple shapes only (one `key = value` per line before the first table, plain
     strings, numbers and booleans, the known tables); anything else raises `Unsure`.
     """
+    found = quick_toml(path)
+    named = [found[n] for n in names if n in found]
+    if not named:
+        return None
+    value = named[-1]
+    if not isinstance(value, str):
+        raise Unsure  # a number or a boolean where a path belongs: the full loader says why
+    return value
+
+
+_READ: dict[str, dict[str, str | bool | None]] = {}
+
+
+def quick_toml(path: str) -> dict[str, str | bool | None]:
+    """The top-level values of a small TOML file (see `quick_toml_string`): a string's text,
+    a boolean, or None for a number. Read once per process."""
+    if path not in _READ:
+        _READ[path] = _quick_read(path)
+    return _READ[path]
+
+
+def _quick_read(path: str) -> dict[str, str | bool | None]:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
-        return None
+        return {}
     except OSError as e:
         raise Unsure from e
     try:
@@ -74,7 +103,7 @@ def quick_toml_string(path: str, names: tuple[str, ...]) -> str | None:
         raise Unsure from e
     finally:
         os.close(fd)
-    found = None
+    found: dict[str, str | bool | None] = {}
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -86,11 +115,7 @@ def quick_toml_string(path: str, names: tuple[str, ...]) -> str | None:
         name = name.strip()
         if not eq or name not in KNOWN_KEYS:
             raise Unsure  # a typo such as `databse_path`, a quoted or dotted key, a new shape
-        simple = _simple_value(value.strip())
-        if name in names:
-            if simple is None:
-                raise Unsure
-            found = simple
+        found[name] = _simple_value(value.strip())
     return found
 
 
@@ -100,8 +125,8 @@ def _table(header: str) -> None:
         raise Unsure
 
 
-def _simple_value(value: str) -> str | None:
-    """The text of a plain one-line string; None for a number or a boolean; else `Unsure`."""
+def _simple_value(value: str) -> str | bool | None:
+    """The text of a plain one-line string, a boolean, None for a number; else `Unsure`."""
     quote = value[:1]
     if quote in ("'", '"'):
         if value.count(quote) != 2 or "\\" in value or value.startswith(quote * 3):
@@ -111,7 +136,9 @@ def _simple_value(value: str) -> str | None:
             raise Unsure
         return body
     word = value.partition("#")[0].strip()
-    if word in ("true", "false") or word.replace("_", "").isdigit():
+    if word in ("true", "false"):
+        return word == "true"
+    if word.replace("_", "").isdigit():
         return None
     raise Unsure
 
@@ -127,6 +154,18 @@ def hook_database_path(environ: Mapping[str, str]) -> str:
     in_file = quick_toml_string(path, DB_PATH_KEYS)
     raw = environ.get(DB_PATH_ENV) or in_file
     return resolve_path(raw) if raw else default_database_path()
+
+
+QUIET_ENV = "AGENT_TRACKER_QUIET"
+
+
+def hook_quiet(environ: Mapping[str, str]) -> bool:
+    """Whether the user asked for no line after each commit (`quiet = true`, or
+    AGENT_TRACKER_QUIET=1), cheaply; raises `Unsure` when only the full configuration can
+    tell."""
+    if environ.get(QUIET_ENV):
+        return environ[QUIET_ENV] not in ("0", "false", "")
+    return quick_toml(config_file(environ)[0]).get("quiet") is True
 
 
 def fallback_root(environ: Mapping[str, str]) -> str:

@@ -30,10 +30,15 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "max_database_size": (int, str),
     "export_state_files": bool,
     "enforce_halt": bool,
+    "quiet": bool,
     "rules": dict,
     "agents": dict,
+    "agent_logs": bool,
+    "prices": dict,
 }
 _AGENT_KEYS = ("identities",)
+# USD per million tokens of each kind, as `[prices."<model>"]` tables give them.
+PRICE_KINDS = ("input", "output", "cache_read", "cache_write")
 _UNITS = {
     "": 1, "b": 1,
     "k": 1000, "kb": 1000, "kib": 1024,
@@ -49,11 +54,19 @@ class Config:
     max_database_size: int
     export_state_files: bool | None = None
     enforce_halt: bool = False
+    # No line after each commit saying what was recorded.
+    quiet: bool = False
     rules: Rules = field(default_factory=Rules)
     # The user's own agents: agent id → the identities (names, logins, emails) it commits as.
     agents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Read the agents' own logs for model, tokens and cost (at scan and at push).
+    agent_logs: bool = True
+    # Price overrides: model id → {kind: USD per million tokens}.
+    prices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     sources: Mapping[str, str] = field(default_factory=dict)
     config_file: Path | None = None
+    # Where the configuration file is read from, whether or not it exists.
+    file_place: Path | None = None
 
     @property
     def spool_root(self) -> Path:
@@ -172,6 +185,32 @@ def _identities(value: object, where: str) -> tuple[str, ...]:
     return tuple(e.strip() for e in entries)
 
 
+def parse_prices(table: Mapping[str, Any], where: str) -> dict[str, dict[str, float]]:
+    """The `[prices."<model>"]` tables: USD per million tokens of each kind (input, output,
+    cache_read, cache_write), each a number of at least 0."""
+    prices = {}
+    for model, values in table.items():
+        key = f'prices."{model}"'
+        if not isinstance(values, dict):
+            raise TrackerError(
+                f"{key} in {where} must be a table such as [{key}] input = 5.0, output = 25.0"
+            )
+        unknown = sorted(set(values) - set(PRICE_KINDS))
+        if unknown:
+            raise TrackerError(
+                f"unknown key {unknown[0]!r} in [{key}] of {where}; the known keys are "
+                + ", ".join(PRICE_KINDS)
+            )
+        for kind, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise TrackerError(
+                    f"{key}.{kind} in {where} must be a number of USD per million tokens "
+                    f"(0 or more), not {value!r}"
+                )
+        prices[model] = {kind: float(value) for kind, value in values.items()}
+    return prices
+
+
 def _grade_points(value: object, where: str) -> dict[str, int]:
     points = dict(Rules().grade_points)
     if not isinstance(value, dict):
@@ -223,17 +262,24 @@ def load(
         max_database_size=DEFAULT_SIZE if raw_size is None else parse_size(raw_size, size_source),
         export_state_files=data.get("export_state_files"),
         enforce_halt=data.get("enforce_halt", False),
+        quiet=data.get("quiet", False),
         rules=parse_rules(data.get("rules", {}), where),
         agents=parse_agents(data.get("agents", {}), where),
+        agent_logs=data.get("agent_logs", True),
+        prices=parse_prices(data.get("prices", {}), where),
         sources={
             "database_path": path_source,
             "max_database_size": size_source,
             "export_state_files": f"{where}" if "export_state_files" in data else "the default",
             "enforce_halt": f"{where}" if "enforce_halt" in data else "the default",
+            "quiet": f"{where}" if "quiet" in data else "the default",
             "rules": f"{where}" if data.get("rules") else "the default",
             "agents": f"{where}" if data.get("agents") else "the default",
+            "agent_logs": f"{where}" if "agent_logs" in data else "the default",
+            "prices": f"{where}" if data.get("prices") else "the default",
         },
         config_file=path if data or explicit or path.exists() else None,
+        file_place=path,
     )
 
 
@@ -247,14 +293,23 @@ def config_rows(config: Config) -> dict[str, tuple[Any, str]]:
             config.sources["export_state_files"],
         ),
         "enforce_halt": (config.enforce_halt, config.sources["enforce_halt"]),
+        "quiet": (config.quiet, config.sources.get("quiet", "the default")),
         "rules": (vars(config.rules), config.sources["rules"]),
         "agents": (
             {agent: list(found) for agent, found in config.agents.items()},
             config.sources.get("agents", "the default"),
         ),
+        "agent_logs": (config.agent_logs, config.sources.get("agent_logs", "the default")),
+        "prices": (
+            {model: dict(kinds) for model, kinds in config.prices.items()},
+            config.sources.get("prices", "the default"),
+        ),
         "config_file": (
-            str(config.config_file) if config.config_file else None,
-            "AGENT_TRACKER_CONFIG, XDG_CONFIG_HOME or ~/.config",
+            str(config.config_file or config.file_place or "") or None,
+            "read from there"
+            if config.config_file
+            else "not created yet: the file would go there; AGENT_TRACKER_CONFIG or "
+            "XDG_CONFIG_HOME name another place",
         ),
         "spool": (str(config.spool_root), "beside the database"),
     }

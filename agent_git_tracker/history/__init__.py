@@ -1,6 +1,7 @@
 """A repository's existing history: `scan` and the outcome measures of commits.
 
-May import: ledger, store, capture, attribution, config, `gitmeta`, models, errors.
+May import: costs (the agents' logs, read at `scan`), ledger, store, capture, attribution,
+config, `gitmeta`, models, errors.
 
 Outcome measures: what happened to each commit's work on its branch afterwards, read from git
 alone, storage-free. Modules: `outcomes` (the interface), `tracker` (the state of a pass),

@@ -1,8 +1,10 @@
-"""The commits of a repository as the post-commit hook records them, from ONE streamed
-`git log --numstat -z`: identities, times, message, branch, files and lines changed.
+"""The commits of a repository as the post-commit hook records them: one quick `git log` lists
+every reachable commit (and the branch it was reached from), then one streamed `git log
+--numstat -z --no-walk --stdin` reads the facts of those not recorded yet: identities, times,
+message, files and lines changed.
 
 Framing: every field is ended by NUL, which no commit message, name or path can hold. A commit
-starts with SOH and its hash; after its nine fields come its numstat entries (`added TAB
+starts with SOH and its hash; after its fields come its numstat entries (`added TAB
 deleted TAB path NUL`), which start with a digit or `-` (binary files), never with SOH.
 """
 
@@ -14,9 +16,7 @@ from typing import IO, Any
 from agent_git_tracker.capture.hook import cap_message
 
 # %S: the branch the commit was reached from (with --source).
-FORMAT = "--format=%x01" + "%x00".join(
-    ("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%S", "%B")
-)
+FORMAT = "--format=%x01" + "%x00".join(("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B"))
 FIELDS = (
     "hash",
     "parents",
@@ -26,16 +26,33 @@ FIELDS = (
     "committer_name",
     "committer_email",
     "committed_at",
-    "branch",
     "message",
 )
-ARGS = ("log", "-z", "--numstat", "--no-renames", "--source", "--date-order", "--encoding=UTF-8")
+ARGS = ("log", "-z", "--numstat", "--no-renames", "--no-walk", "--stdin", "--encoding=UTF-8")
+# The cheap listing first: every reachable commit and the branch it was reached from.
+LIST = ("log", "-z", "--source", "--date-order", "--format=%H%x00%S")
 _CHUNK = 1 << 16
 
 
-def args(revisions: list[str], since: str | None) -> list[str]:
-    """The `git log` argv after `git` and the pinned options."""
-    return [*ARGS, FORMAT, *([f"--since={since}"] if since else []), *revisions, "--"]
+def listing(revisions: list[str], since: str | None) -> list[str]:
+    """The argv (after `git` and the pinned options) that lists the commits to scan."""
+    return [*LIST, *([f"--since={since}"] if since else []), *revisions, "--"]
+
+
+def listed(stream: IO[bytes]) -> dict[str, str | None]:
+    """Each listed commit and the local branch it was reached from (None: another ref)."""
+    fields = stream.read().split(b"\0")
+    found: dict[str, str | None] = {}
+    for commit, source in zip(fields[0::2], fields[1::2], strict=False):
+        ref = source.decode("utf-8", "surrogateescape")
+        local = ref.startswith("refs/heads/")
+        found[commit.strip().decode("ascii")] = ref.removeprefix("refs/heads/") if local else None
+    return found
+
+
+def args() -> list[str]:
+    """The argv that reads the facts of the commits given on stdin, one hash a line."""
+    return [*ARGS, FORMAT]
 
 
 def parse(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
@@ -101,10 +118,6 @@ def _facts(fields: list[bytes], stats: list[bytes]) -> dict[str, Any]:
     values = [f.decode("utf-8", "surrogateescape") for f in fields]
     facts: dict[str, Any] = dict(zip(FIELDS, values, strict=True))
     facts["parents"] = facts["parents"].split()
-    branch = facts["branch"]
-    facts["branch"] = (
-        branch.removeprefix("refs/heads/") if branch.startswith("refs/heads/") else None
-    )
     facts["message"] = cap_message(facts["message"])
     if len(facts["parents"]) > 1:  # a merge's lines are its branch's, counted there
         facts.update(files_changed=None, insertions=None, deletions=None, stats_capped=False)

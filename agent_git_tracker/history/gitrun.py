@@ -140,6 +140,33 @@ def toplevel(path: Path) -> tuple[str, str] | None:
     return os.fsdecode(top[:-1]), os.fsdecode(common[:-1])
 
 
+def patch_ids(cwd: Path, commits: list[str]) -> dict[str, str]:
+    """Each commit's stable patch id (commits whose diff is empty have none)."""
+    if not commits:
+        return {}
+    diffs = subprocess.run(
+        ["git", *_PINNED, "diff-tree", "-p", "-r", "--stdin", "--no-ext-diff", "--no-textconv"],
+        cwd=cwd,
+        env=_env(),
+        input="".join(f"{c}\n" for c in commits).encode(),
+        capture_output=True,
+        check=False,
+    ).stdout
+    ids = {}
+    found = subprocess.run(
+        ["git", "patch-id", "--stable"],
+        cwd=cwd,
+        env=_env(),
+        input=diffs,
+        capture_output=True,
+        check=False,
+    ).stdout.decode("ascii", "replace")
+    for line in found.splitlines():
+        patch, _, commit = line.partition(" ")
+        ids[commit] = patch
+    return ids
+
+
 class Log:
     """A running `git log -p` of the commits after `start` up to `tip`, parents first."""
 
@@ -147,24 +174,29 @@ class Log:
         self._start(repo, [*_LOG, tip, *([f"^{start}"] if start else [])])
 
     @classmethod
-    def of(cls, repo: Path, args: list[str]) -> Log:
-        """Any streamed `git log` (args after the pinned options)."""
+    def of(cls, repo: Path, args: list[str], stdin: bytes | None = None) -> Log:
+        """Any streamed `git log` (args after the pinned options), `stdin` given to git."""
         log = cls.__new__(cls)
-        log._start(repo, args)
+        log._start(repo, args, stdin)
         return log
 
-    def _start(self, repo: Path, args: list[str]) -> None:
-        # Never a pipe for git's errors: a full pipe nobody reads would stall git.
+    def _start(self, repo: Path, args: list[str], stdin: bytes | None = None) -> None:
+        # Never a pipe for git's errors: a full pipe nobody reads would stall git. Its input
+        # comes from a file for the same reason.
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed in __exit__)
+        given = tempfile.TemporaryFile()  # noqa: SIM115 (git has it open; closed right after)
+        given.write(stdin or b"")
+        given.seek(0)
         self._process = subprocess.Popen(
             ["git", *_PINNED, *args],
             cwd=repo,
             env=_env(),
-            stdin=subprocess.DEVNULL,
+            stdin=given,
             stdout=subprocess.PIPE,
             stderr=self._errors,
             bufsize=_CHUNK,
         )
+        given.close()
         assert self._process.stdout is not None
         self.stdout: IO[bytes] = self._process.stdout
 

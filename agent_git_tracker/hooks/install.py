@@ -19,7 +19,9 @@ from agent_git_tracker.capture import spool
 from agent_git_tracker.capture.workspace import here
 from agent_git_tracker.errors import TrackerError
 
-HOOKS = ("post-commit", "post-rewrite", "pre-push")
+# The hooks that record: every way a commit is made (post-commit; post-merge for a merge that
+# made a commit; post-applypatch for `git am`), rewrites, and the flush at push.
+HOOKS = ("post-commit", "post-merge", "post-applypatch", "post-rewrite", "pre-push")
 
 
 MARKER = "agent-git-tracker git hook"
@@ -95,10 +97,12 @@ def hooks_dir() -> tuple[Path, bool]:
     return where.active, where.active != where.own
 
 
-def script_text() -> str:
+def script_text(chain: str = "") -> str:
     """The hook script, bound to this installation's interpreter (GUI git clients and agents
-    often run hooks with a PATH that lacks the user's virtual environment)."""
-    return SCRIPT.read_text().replace("python=\n", f"python={shlex.quote(sys.executable)}\n", 1)
+    often run hooks with a PATH that lacks the user's virtual environment); with `chain`, it
+    runs that folder's hooks instead of the repository's own."""
+    text = SCRIPT.read_text().replace("python=\n", f"python={shlex.quote(sys.executable)}\n", 1)
+    return text.replace("chain=\n", f"chain={shlex.quote(chain)}\n", 1) if chain else text
 
 
 def is_ours(path: Path) -> bool:

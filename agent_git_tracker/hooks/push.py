@@ -20,6 +20,7 @@ from agent_git_tracker.store.db import Store, open_store
 
 ZERO = "0" * 40
 MEASURE_BUDGET = 0.5  # seconds a push may wait more for the outcome measures
+LOGS_BUDGET = 0.5  # seconds a push may wait more for the agents' logs
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,51 @@ def pre_push(config: Config, stdin: str, environ: Mapping[str, str]) -> tuple[Fl
         store = open_store(config)
     except TrackerError as e:
         raise TrackerError(f"{e}; the events wait in the spool for the next flush") from e
+    refs = pushed_refs(stdin, environ)
     with store:
         flushed = flush_repo(store, spool_dir(config, repo), seconds=spool.PUSH_WAIT)
+        # pre-commit names no refs when a push starts at the root commit: the branch is known
+        branch = environ.get("PRE_COMMIT_LOCAL_BRANCH") or "HEAD"
+        _record_pushed(store, repo, refs or [PushedRef(branch, ZERO)], flushed)
         _measure_outcomes(store, repo, flushed)
+        if config.agent_logs:
+            _read_agent_logs(store, repo, flushed)
         if not config.enforce_halt:
             return flushed, None
-        return flushed, halted_in_push(store, repo["project"], pushed_refs(stdin, environ))
+        return flushed, halted_in_push(store, repo["project"], refs)
+
+
+def _record_pushed(
+    store: Store, repo: Mapping[str, str], refs: list[PushedRef], flushed: Flushed
+) -> None:
+    """The pushed commits no hook recorded, recorded from their own text (never commits the
+    remotes already have: those are upstream's)."""
+    from agent_git_tracker.history.scan import record_missing
+
+    for ref in refs:
+        if ref.local_sha == ZERO:
+            continue  # a deleted branch sends nothing
+        known = [ref.remote_sha] if ref.remote_sha != ZERO else []
+        try:
+            try:
+                count, cut = record_missing(
+                    store, Path(repo["worktree"]), [ref.local_sha, "--not", "--remotes", *known]
+                )
+            except TrackerError:  # the remote's tip is not here (it was never fetched)
+                count, cut = record_missing(
+                    store, Path(repo["worktree"]), [ref.local_sha, "--not", "--remotes"]
+                )
+        except TrackerError as error:
+            flushed.outcome.notes.append(f"pushed commits not recorded at push: {error}")
+            continue
+        if count:
+            flushed.outcome.notes.append(
+                f"recorded {count} pushed commit(s) no hook had recorded, from their own text"
+            )
+        if cut:
+            flushed.outcome.notes.append(
+                "more pushed commits are not recorded: run `agent-git-tracker scan`"
+            )
 
 
 def _measure_outcomes(store: Store, repo: Mapping[str, str], flushed: Flushed) -> None:
@@ -68,6 +108,17 @@ def _measure_outcomes(store: Store, repo: Mapping[str, str], flushed: Flushed) -
         measure_into(store, repo["project"], Path(repo["worktree"]), now, MEASURE_BUDGET)
     except TrackerError as error:
         flushed.outcome.notes.append(f"outcome measures wait for the next push: {error}")
+
+
+def _read_agent_logs(store: Store, repo: Mapping[str, str], flushed: Flushed) -> None:
+    """Model, tokens and cost of the new commits from the agents' logs, within a budget: the
+    rest waits for the next push or `scan`."""
+    from agent_git_tracker.costs.passes import record_usage
+
+    try:
+        record_usage(store, repo["project"], LOGS_BUDGET, seconds=spool.PUSH_WAIT)
+    except Exception as error:  # whatever a log holds, the push and its halt check go on
+        flushed.outcome.notes.append(f"the agents' logs wait for the next push: {error}")
 
 
 def halted_in_push(store: Store, project: str, refs: list[PushedRef]) -> str | None:

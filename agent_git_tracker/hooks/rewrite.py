@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from agent_git_tracker.capture.workspace import here, record, record_unconfigured
 from agent_git_tracker.config.settings import Config
@@ -27,9 +28,9 @@ def post_rewrite(config: Config | None, kind: str, stdin: str, why: str = "") ->
     configuration (`why` says why), the mapping waits in the fallback folder."""
     pairs, bad = parse_rewrites(stdin)
     if not pairs and not stdin.strip():
-        from agent_git_tracker.gitmeta import rewrites_from_history
+        from agent_git_tracker.hooks.replayed import rewritten
 
-        pairs = rewrites_from_history(kind)  # pre-commit does not pass git's stdin on
+        pairs = rewritten(kind, Path.cwd())  # pre-commit does not pass git's stdin on
     if pairs and config is not None:
         record(config, here(), "rewrite", kind=kind, mappings=pairs)
     elif pairs:

@@ -12,6 +12,7 @@ from agent_git_tracker.capture.workspace import here, record, spool_dir
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.errors import UsageError
 from agent_git_tracker.ledger import points as rules
+from agent_git_tracker.ledger.rewrites import Rewrites
 from agent_git_tracker.ledger.state import current
 from agent_git_tracker.models import GRADE_LABELS, check_name, parse_grade
 from agent_git_tracker.store import keys
@@ -46,6 +47,9 @@ def grade_target(config: Config, rev: str, agent: str | None) -> GradeTarget:
     repo = here()
     info = resolve_commit(rev)
     with current(config, [spool_dir(config, repo)]) as (_, state, _):
+        final = Rewrites(state).final(info.project_path, info.hash)
+        if final != info.hash:  # amended or rebased away: the grade goes where it went
+            info = resolve_commit(final)
         recorded = state.get(keys.commit(info.project_path, info.hash)) or {}
         chosen = agent or (recorded.get("agent_id") if recorded.get("kind") == "agent" else None)
         if not chosen:
@@ -102,6 +106,8 @@ def bug(config: Config, agent: str | None, commit: str | None, note: str | None)
 
         full = resolve_commit(commit).hash
     with current(config, [spool_dir(config, repo)]) as (_, state, _):
+        if full:
+            full = Rewrites(state).final(repo["project"], full)
         if not agent and full:
             recorded = state.get(keys.commit(repo["project"], full)) or {}
             agent = recorded.get("agent_id") if recorded.get("kind") == "agent" else None
@@ -143,6 +149,11 @@ def resume(config: Config, agent: str, plan: str) -> dict[str, Any]:
         raise UsageError("resume needs a plan: --plan 'what the agent will do differently'")
     with current(config) as (_, state, _):
         known = known_agent(state.get(keys.agent(agent)), agent)
+    if not rules.is_halted(known):
+        raise UsageError(
+            f"{agent} is not halted (SP {known.get('skill_points')}); `resume` reinstates a "
+            "halted agent only, and nothing was changed"
+        )
     record(config, here(), "resume", agent=agent, plan=plan.strip())
     spool.mark_halted(str(config.spool_root), agent, False)
     return {

@@ -4,12 +4,16 @@ The report reads one small digest per commit instead of the whole commit record 
 retrospective): over 100,000 commits that halves what it decodes. Digests are derived data:
 written with every commit record, never exported, and a report that finds them incomplete reads
 the commit records instead.
+
+`usage_totals` adds up a row's commits for the report's columns from the agents' logs:
+tokens and cost per commit, and cost per commit that survived 30 days.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,7 +31,10 @@ GRADE_SUMMARY = ("agent_grade", "user_grade", "score_before", "score_after", "ti
 #  6 the grade as `grade_kind` gives it, or None   7 files changed or None
 #  8 the outcome measures as `outcome_kind` gives them, or None (not measured yet)
 #  9 confidence of the attribution (`high`, or `medium` for subject-only hints)
-# Digests written by earlier versions end after 6; readers take what is missing as None.
+# 10 the tokens and cost from the agent's own log as `usage_kind` gives them: a list when the
+#    commit was joined to a session, [] when the logs were searched and none joined, None when
+#    not searched yet
+# Digests written by earlier versions end after 6 (or 9); readers take what is missing as None.
 FIELDS = ("kind", "agent_id")
 OUTCOMES = ("survival_14d", "survival_30d", "reverted_30d", "fixed_30d", "bulk")
 
@@ -51,6 +58,7 @@ def of(record: Mapping[str, Any]) -> list[Any]:
         record.get("files_changed"),
         outcome_kind(record.get("outcomes")),
         record.get("confidence") or "high",
+        usage_kind(record["usage"]) if "usage" in record else None,
     ]
 
 
@@ -67,6 +75,20 @@ def outcome_kind(outcomes: Any) -> list[Any] | None:
         _flag(outcomes.get("fixed_30d")),
         1 if outcomes.get("bulk") else 0,
     ]
+
+
+# What `usage_kind` lists, after how the commit was joined to its session.
+TOKEN_KINDS = ("input", "cached_input", "cache_write", "output", "reasoning")
+
+
+def usage_kind(usage: Any) -> list[Any]:
+    """A commit's usage from the agents' logs (the record's `usage`) as the report counts it:
+    [how joined, input, cached input, cache write, output (reasoning in it), reasoning tokens,
+    cost in USD or None when a model has no price]; [] when no session joined (None)."""
+    if not isinstance(usage, Mapping):
+        return []
+    tokens = usage.get("tokens") or {}
+    return [usage.get("joined_by"), *(tokens.get(k, 0) for k in TOKEN_KINDS), usage.get("cost")]
 
 
 def _flag(value: Any) -> int | None:
@@ -106,3 +128,115 @@ def _grade_points(record: Mapping[str, Any]) -> float | None:
     if agent_grade in GRADE_LABELS and user_grade in GRADE_LABELS:
         return _DEFAULT_RULES.points(agent_grade) + _DEFAULT_RULES.points(user_grade)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class UsageTotals:
+    """The agents' logs over a row's commits (`usage_totals`): counts, tokens and USD.
+
+    `commits`: the row's commits. `joined`: those joined to a session of the agent's log,
+    whose `tokens` (by kind, `TOKEN_KINDS`) are summed in `tokens`. `priced`: joined commits
+    whose cost is known (every model priced), their USD summed in `cost`. `settled`: priced
+    commits whose 30-day outcome is known (the window closed), their USD in `settled_cost`;
+    `surviving`: settled commits that survived 30 days (not reverted within 30 days and, when
+    they added counted lines, some still present). A commit without a digest entry from the
+    logs (not joined, or not searched yet) counts in `commits` only.
+    """
+
+    commits: int = 0
+    joined: int = 0
+    tokens: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+    priced: int = 0
+    cost: float = 0.0
+    settled: int = 0
+    settled_cost: float = 0.0
+    surviving: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        """Every token billed (reasoning is inside output)."""
+        return sum(self.tokens[:4])
+
+    @property
+    def tokens_per_commit(self) -> float | None:
+        """Tokens per joined commit; None when no commit was joined."""
+        return self.total_tokens / self.joined if self.joined else None
+
+    @property
+    def cost_per_commit(self) -> float | None:
+        """USD per priced commit; None when no commit has a known cost."""
+        return self.cost / self.priced if self.priced else None
+
+    @property
+    def cost_per_surviving_commit(self) -> float | None:
+        """USD of the settled commits per commit that survived 30 days: what one lasting
+        commit cost. None when no settled commit survived."""
+        return self.settled_cost / self.surviving if self.surviving else None
+
+
+def usage_totals(digests: Iterable[Sequence[Any]]) -> UsageTotals:
+    """Add up the usage (index 10) and outcomes (index 8) of a row's commit digests."""
+    count = UsageCount()
+    for fact in digests:
+        count.add(fact[10] if len(fact) > 10 else None, fact[8] if len(fact) > 8 else None)
+    return count.totals()
+
+
+class UsageCount:
+    """`UsageTotals` added up one commit at a time (a report's cell), and merged."""
+
+    __slots__ = (
+        "commits",
+        "cost",
+        "joined",
+        "priced",
+        "settled",
+        "settled_cost",
+        "surviving",
+        "tokens",
+    )
+
+    def __init__(self) -> None:
+        self.commits = self.joined = self.priced = self.settled = self.surviving = 0
+        self.tokens = [0, 0, 0, 0, 0]
+        self.cost = self.settled_cost = 0.0
+
+    def add(self, usage: Any, outcome: Any) -> None:
+        """One commit: its digest's usage (index 10) and outcome measures (index 8)."""
+        self.commits += 1
+        if not usage:
+            return
+        self.joined += 1
+        for index in range(5):
+            self.tokens[index] += usage[1 + index] or 0
+        if usage[6] is None:
+            return
+        self.priced += 1
+        self.cost += usage[6]
+        fate = survived_30d(outcome)
+        if fate is not None:
+            self.settled += 1
+            self.settled_cost += usage[6]
+            self.surviving += fate
+
+    def merge(self, other: UsageCount) -> None:
+        for name in ("commits", "joined", "priced", "settled", "surviving"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.cost += other.cost
+        self.settled_cost += other.settled_cost
+        self.tokens = [a + b for a, b in zip(self.tokens, other.tokens, strict=True)]
+
+    def totals(self) -> UsageTotals:
+        t = self.tokens
+        return UsageTotals(
+            self.commits, self.joined, (t[0], t[1], t[2], t[3], t[4]), self.priced, self.cost,
+            self.settled, self.settled_cost, self.surviving,
+        )  # fmt: skip
+
+
+def survived_30d(outcome: Any) -> bool | None:
+    """Whether a commit survived 30 days, from its `outcome_kind`; None while pending."""
+    if not isinstance(outcome, Sequence) or len(outcome) < 3 or outcome[2] is None:
+        return None
+    share = outcome[1]
+    return not outcome[2] and (share is None or share > 0)

@@ -21,6 +21,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "resume": ("agent",),
     "tool": ("agent",),
     "command": ("agent",),
+    "reassign": ("commits", "agent"),
 }
 
 
@@ -41,6 +42,10 @@ def problem(event: Record) -> str | None:
                 or {event["agent_grade"], event["user_grade"]} <= GRADE_LABELS.keys()
             ),
             "an unknown grade",
+        ),
+        (
+            lambda: kind != "reassign" or all(map(_is_hash, event["commits"])),
+            "a malformed commit list",
         ),
         (
             lambda: (

@@ -23,6 +23,7 @@ from agent_git_tracker.errors import TrackerError
 from agent_git_tracker.ledger import exports
 from agent_git_tracker.ledger.events import problem
 from agent_git_tracker.ledger.ledger import Context, Ledger, Outcome
+from agent_git_tracker.ledger.moves import follow_moves
 from agent_git_tracker.ledger.overlay import Overlay, Reader
 from agent_git_tracker.ledger.points import is_halted
 from agent_git_tracker.store import keys
@@ -113,6 +114,10 @@ def _flush(store: Store, directory: str, make_context: MakeContext, seconds: flo
         with store.writing(seconds) as txn:
             todo = [(p, good) for p, good, _ in loaded if txn.get(batch_key(p)) is None]
             state = Overlay(txn)
+            batch = [e for _, good in todo for e in good]
+            projects = {e["project"] for e in batch if "project" in e}
+            rewrites = [tuple(m) for e in batch if e["type"] == "rewrite" for m in e["mappings"]]
+            notes += follow_moves(state, context.profiles, projects, rewrites)
             ledger = Ledger(state, context)
             result.outcome = ledger.apply(e for _, good in todo for e in good)
             _profiles(state, context, result.outcome.projects, events)

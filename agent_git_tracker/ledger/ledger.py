@@ -16,7 +16,7 @@ from typing import Any
 
 from agent_git_tracker.attribution.agents import near_known_warning
 from agent_git_tracker.attribution.attribute import attribute, record_fields
-from agent_git_tracker.ledger import counters, digest
+from agent_git_tracker.ledger import assignment, counters, digest
 from agent_git_tracker.ledger.events import clean_event
 from agent_git_tracker.ledger.overlay import Overlay, Record
 from agent_git_tracker.ledger.records import (
@@ -25,6 +25,8 @@ from agent_git_tracker.ledger.records import (
     event_origin,
     git_facts,
     grade_order,
+    hook_context,
+    sessions_named,
     subject,
 )
 from agent_git_tracker.ledger.rewrites import Rewrites, earliest
@@ -73,6 +75,7 @@ class Ledger:
         self._inherited: dict[tuple[str, str], list[Record]] = {}
         self._moved: dict[tuple[str, str], str] = {}
         self._known: set[str] | None = None
+        self.later: list[tuple[Record, str]] = []  # corrections of commits not recorded yet
 
     def apply(self, events: Iterable[Record]) -> Outcome:
         events = [clean_event(event) for event in events]
@@ -86,12 +89,14 @@ class Ledger:
             "resume": self.on_resume,
             "tool": self.on_usage,
             "command": self.on_usage,
+            "reassign": lambda event: assignment.apply(self, event),
         }
         for event in events:
             handlers[event["type"]](event)
         for (project, target), inherited in sorted(self._inherited.items()):
             if self.state.get(keys.commit(project, target)) is None:
                 self._create(project, target, inherited, None)
+        self.outcome.notes += assignment.finish(self)
         self._repoint_bugs()
         if self.state.get(upgrade.REFRESH_AGENTS) is not None:
             self.touched |= set(self._agents())  # an upgrade asks for every agent's replay
@@ -148,7 +153,7 @@ class Ledger:
             self._create(project, target, inherited, event)
         elif inherited:
             self._adopt(project, target, inherited)
-        elif existing.get("scanned") and not event.get("scanned"):
+        elif existing.get("scanned") and not event.get("scanned") and not existing.get("assigned"):
             self._hook_wins(project, target, existing, event)
 
     def _hook_wins(self, project: str, target: str, record: Record, event: Record) -> None:
@@ -156,6 +161,7 @@ class Ledger:
         what a scan reads from its text, whichever was written first."""
         record = {**record, **event["_attribution"], "origin": event_origin(event)}
         record.pop("scanned", None)
+        record.pop("usage", None)  # joined again to the agents' logs, with what the hook saw
         self.put_commit(project, target, record)
 
     def _attribute(self, event: Record) -> Record:
@@ -170,8 +176,11 @@ class Ledger:
         note = near_known_warning(event.get("declared", {}).get("agent"), "AGENT_TRACKER_AGENT")
         if note and note not in self.outcome.notes:
             self.outcome.notes.append(note)
-        setup = (event.get("session") or {}).get("setup") or event.get("declared", {}).get("setup")
-        fields = {**record_fields(found), "setup": setup or None}
+        fields = {
+            **record_fields(found),
+            **hook_context(event, found.evidence),
+            **sessions_named(event),
+        }
         if event.get("scanned"):
             fields["evidence"] = [*fields["evidence"], "scan"]
         return fields
@@ -202,7 +211,7 @@ class Ledger:
         if first.get("scanned"):
             record["scanned"] = True
         self.put_commit(project, target, record)
-        self._embed_grades(project, target)
+        self.embed_grades(project, target)
         self.outcome.commits += 1
         self.outcome.projects.add(project)
 
@@ -210,7 +219,7 @@ class Ledger:
         """Pre-images seen only in this batch, of a commit recorded already."""
         record = self.state.get(keys.commit(project, target)) or {}
         first = min(inherited, key=event_origin)
-        if event_origin(first) < origin_of(record):
+        if event_origin(first) < origin_of(record) and not record.get("assigned"):
             record = {**record, **first["_attribution"], "origin": event_origin(first)}
         olds = {e["commit"]["hash"] for e in inherited}
         record["rewritten_from"] = sorted({*record.get("rewritten_from", []), *olds})
@@ -233,9 +242,10 @@ class Ledger:
         records = [r for r in (self.state.get(keys.commit(project, o)) for o in olds) if r]
         existing = self.state.get(keys.commit(project, target))
         primary = earliest([*records, *([existing] if existing else [])])
+        source = assignment.assigned_of([*records, existing]) or primary  # the user's word wins
         moved = {
             **(existing or primary),
-            **{k: primary[k] for k in ATTRIBUTION if k in primary},
+            **{k: source[k] for k in ATTRIBUTION if k in source},
             "origin": origin_of(primary),
             "commit_hash": target,
             "rewritten_from": sorted(
@@ -244,13 +254,16 @@ class Ledger:
                 | set((existing or {}).get("rewritten_from", []))
             ),
         }
+        moved.pop("usage", None)  # a new hash and time: joined again to the agents' logs
+        if not primary.get("scanned"):
+            moved.pop("scanned", None)  # the hooks saw this work being made
         if facts is not None:
             moved.update(git_facts(facts))
         for old in olds:
             self.delete_commit(project, old)
             self._move_children(project, old, target)
         self.put_commit(project, target, moved)
-        self._embed_grades(project, target)
+        self.embed_grades(project, target)
         self.outcome.rewritten += len(olds)
 
     def _move_children(self, project: str, old: str, new: str) -> None:
@@ -297,7 +310,7 @@ class Ledger:
         self.touched.add(agent)
         return True
 
-    def _embed_grades(self, project: str, commit_hash: str) -> None:
+    def embed_grades(self, project: str, commit_hash: str) -> None:
         """Keep the counting grade's summary in the commit record too, so that the report
         reads one record per commit instead of two."""
         key = keys.commit(project, commit_hash)
@@ -343,7 +356,8 @@ class Ledger:
             "user_note": event.get("user_note") or "",
             "event": event["id"],
         }
-        self._keep_latest(agent_id, project, commit_hash, retro)
+        if self._keep_latest(agent_id, project, commit_hash, retro):
+            self.embed_grades(project, commit_hash)
         millis = int(event["time"] * 1000)
         for seq, who in enumerate(("agent", "user")):
             grade = event[f"{who}_grade"]
@@ -394,16 +408,10 @@ class Ledger:
 
     def _log(self, event: Record, now: str, entry: Record) -> None:
         """An activity journal entry (a resume is one too)."""
-        self.state.put(
-            keys.activity(event["agent"], now, event["id"]),
-            {
-                "agent_id": event["agent"],
-                "project_path": event["project"],
-                "timestamp": now,
-                **entry,
-            },
-        )
-        self.touched.add(event["agent"])
+        agent = event["agent"]
+        record = {"agent_id": agent, "project_path": event["project"], "timestamp": now, **entry}
+        self.state.put(keys.activity(agent, now, event["id"]), record)
+        self.touched.add(agent)
 
     def on_usage(self, event: Record) -> None:
         """A tool use or command of an agent, counted per day and setup (XP at replay)."""

@@ -73,5 +73,6 @@ class Rewrites:
 
 
 def earliest(records: list[Record]) -> Record:
-    """The record whose work began first: its attribution is the folded commit's."""
-    return min(records, key=origin_of)
+    """The record whose work began first: its attribution is the folded commit's. What the
+    hooks saw when a commit was made is stronger than what a scan read: they come first."""
+    return min(records, key=lambda r: (bool(r.get("scanned")), origin_of(r)))

@@ -1,30 +1,6 @@
-"""Bring history in from elsewhere: the older plugin's lmdb-js files and export files.
-
-Every path here is an additive diff-merge (SPEC R4): a key the central database already holds is
-never overwritten, so a second run writes nothing. Sources are only ever read.
-
-- `auto_migrate` runs when a command starts in a repository. It merges the older plugin's
-  per-project database (`<cwd>/~/.config/opencode/agent-tracker.lmdb`, or the same under the
-  repository's top level) and records `meta:migration:<source>` with the source's size and mtime
-  IN THE SAME transaction, so a kill leaves both or neither and the next start skips the source.
-  Anyone who can commit to a repository can put such a file there: only one that git does not
-  track, that the user owns, reached through no symlink and of at most 64 MiB is merged on its
-  own; for any other, one line names `migrate --from PATH`. A source that fails (or is not
-  merged) is remembered in a small file in the spool folder and is not tried again until it
-  changes. Reading a source is bounded: a value that claims more than 16 MiB decompressed (or
-  more than 128 MiB for the file) is left out and reported.
-- `migrate` does the same on request. With `move_aside` it also takes in an lmdb-js file that
-  sits at the database path itself and puts this tool's database in its place, keeping the old
-  file under a backup name beside it.
-- `export` writes JSON Lines; `import_` merges an export file or an lmdb-js file.
-
-The export format, version 1: a header line
-`{"format": "agent-git-tracker-export", "version": 1, "exported_at": ISO-8601, "records": N,
-"database": PATH, "agent_git_tracker": VERSION}`, then N lines `{"key": KEY, "value": OBJECT}` in
-key order. Every record is exported except this machine's own bookkeeping: `meta:schema`,
-`meta:batch:*` (flush batches applied) and `meta:migration:*` (local files migrated), and the
-report's `digest:*` records, which are derived from the commit records and made again here.
-"""
+"""`migrate`: the older plugin's lmdb-js files merged on request, and the move-aside of one
+that sits at the database path itself (imported, kept under a backup name beside it, and this
+tool's database started in its place)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,14 @@
-"""`export` and `import`: every record as JSON Lines, and back."""
+"""`export` and `import`: every record as JSON Lines, and back.
+
+The export format, version 2: a header line `{"format": "agent-git-tracker-export", "version": 2,
+"exported_at": ISO-8601, "records": N, "database": PATH, "agent_git_tracker": VERSION}`, then N
+lines `{"key": KEY, "value": OBJECT}` in key order. Every record is exported except this
+machine's own bookkeeping (`meta:schema`, `meta:batch:*`, `meta:upgrade:*`, `meta:migration:*`,
+and `meta:logs:*`, the agents' logs read here: commit records keep their usage) and what
+derives from the records (`digest:*`, `timeline:*`), which an import makes again.
+Version 1 files (grade keys without their project) are upgraded as they are read
+(`store.upgrade`).
+"""
 
 from __future__ import annotations
 

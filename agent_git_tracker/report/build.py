@@ -17,12 +17,15 @@ def _totals(reader: Reader) -> Totals:
     for (kind, *_), tally in reader.cells.items():
         commits[kind if kind in commits else "bot"] += tally.commits
     seen = [when for t in reader.cells.values() for when in t.seen() if when]
+    counted = [t for (kind, *_), t in reader.cells.items() if kind in ("agent", "human")]
     return Totals(
         commits=sum(commits.values()),
         agent_commits=commits["agent"],
         human_commits=commits["human"],
         bot_commits=commits["bot"],
         graded=sum(tally.graded for tally in reader.cells.values()),
+        measured=sum(tally.outcomes.scored for tally in counted),
+        pending=sum(tally.outcomes.pending for tally in counted),
         bugs=reader.bugs,
         projects=len({cell[4] for cell, tally in reader.cells.items() if tally.commits}),
         first_seen=iso_time(min(seen, default=None)),
@@ -46,13 +49,11 @@ def build_report(
     if not reader.digests_complete:  # some commit has no digest: read the records instead
         reader = Reader(options, use_digests=False)
         reader.read(view)
-    pairs = ranked(reader, reader.cells, options.by)
-    rows = [row for row, _ in pairs]
-    overall = (
-        rows if options.by == "setup" else [r for r, _ in ranked(reader, reader.cells, "setup")]
-    )
+    ranking = ranked(reader, reader.cells, options.by)
+    rows = ranking.rows
+    overall = ranking if options.by == "setup" else ranked(reader, reader.cells, "setup")
     timeline = tuple(
-        Series(row.label, week_points(tally.weeks)) for row, tally in pairs if tally.graded
+        Series(row.label, week_points(tally.weeks)) for row, tally in ranking.pairs if tally.graded
     )
     return Report(
         options=options,

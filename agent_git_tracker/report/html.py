@@ -9,11 +9,12 @@ from importlib import resources
 from typing import Any
 
 from agent_git_tracker.report.model import Report
-from agent_git_tracker.report.render import COLUMNS, as_json, footnotes, title
+from agent_git_tracker.report.render import as_json
+from agent_git_tracker.report.table import columns_for, footnotes, title
 
 
 def _table_html(report: Report) -> str:
-    headers = list(COLUMNS)
+    headers = list(columns_for(report))
     head = "".join(f"<th>{html.escape(c.header)}</th>" for c in headers)
     body = []
     for row in report.rows:
@@ -23,7 +24,9 @@ def _table_html(report: Report) -> str:
                 ("little", row.evidence == "little"),
                 ("baseline", row.kind == "human"),
                 ("halted", bool(row.halted)),
-                ("best", row.rank == 1 and row.evidence == "enough"),
+                ("subject", row.kind == "agent" and row.rank is None),
+                ("unseparated", row.leading),
+                ("best", row.rank == 1 and row.evidence == "enough" and not row.leading),
             )
             if on
         )
@@ -44,7 +47,7 @@ def _embed(data: Any) -> str:
 def as_html(report: Report) -> str:
     """One self-contained page: inline CSS, data and script; no external resource at all."""
     template = resources.files(__package__).joinpath("report.html").read_text("utf-8")
-    every = [c.name for c in COLUMNS]
+    every = [c.name for c in columns_for(report)]
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in footnotes(report, every))
     parts = {
         "<!--TITLE-->": html.escape(title(report)),

@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from agent_git_tracker.ledger.digest import UsageTotals
+from agent_git_tracker.report import score as sc
+from agent_git_tracker.report import stats
+from agent_git_tracker.report.stats import Measures
+
 GROUPINGS = ("setup", "agent", "model", "project", "language")
 
 
@@ -22,26 +27,33 @@ MIN_COMMITS = 10
 MIN_GRADED = 5
 
 
-PRIOR_GRADED = 5
+MIN_MEASURED = 10
 
 
-PRIOR_CHANGE = 2
+PRIOR_GRADED = sc.PRIOR_GRADED
 
 
-BUG_COST = 10
+PRIOR_CHANGE = 2  # a neutral grade from both sides, in CS points (the timeline's reference)
+
+
+BUG_COST = sc.WEIGHT_BUG * sc.SCALE  # points per bug per commit
 
 
 SIZE_FACTOR = 4  # a project is "like" another with 1/4 … 4 times its tracked files
 
 
 SCORE_FORMULA = (
-    f"score = (sum of CS changes + {PRIOR_GRADED} × {PRIOR_CHANGE}) / "
-    f"(graded commits + {PRIOR_GRADED}) − {BUG_COST} × bugs / commits"
+    f"score = {sc.SCALE:g} × (outcome effect within repositories + "
+    f"{sc.WEIGHT_USER_GRADE:g} × your grades + {sc.WEIGHT_AGENT_GRADE:g} × agent's grades − "
+    f"{sc.WEIGHT_BUG:g} × bugs per commit); outcome score per commit = "
+    f"{stats.WEIGHT_SURVIVAL:g} × lines surviving 30 days + "
+    f"{stats.WEIGHT_NOT_REVERTED:g} × not reverted + {stats.WEIGHT_NOT_FIXED:g} × not fixed"
 )
 
 
 EVIDENCE_RULE = (
-    f"enough evidence: at least {MIN_COMMITS} commits, of which at least {MIN_GRADED} graded"
+    f"enough evidence: at least {MIN_COMMITS} commits, of which at least {MIN_MEASURED} "
+    f"measured or {MIN_GRADED} graded"
 )
 
 
@@ -59,11 +71,13 @@ class ReportOptions:
     until: str | None = None
     min_commits: int = 0
     like: str | None = None
+    include_medium: bool = False
 
 
 @dataclass(frozen=True)
 class Row:
-    """One group of commits with its numbers; `rank` is None for the human baseline."""
+    """One group of commits with its numbers; `rank` is None for the human baseline, and for
+    rows attributed from commit subjects alone unless the options include them."""
 
     label: str
     kind: str
@@ -94,6 +108,17 @@ class Row:
     score: float | None
     evidence: str
     rank: int | None = None
+    confidence: str = "high"  # `medium`: attributed from the commit subject alone
+    score_low: float | None = None
+    score_high: float | None = None
+    probability_best: float | None = None  # among the candidates (see `Recommendation`)
+    leading: bool = False  # in the leading group that the data cannot yet separate
+    measured: int = 0  # commits with an outcome score
+    pending: int = 0  # commits measured too young for a score
+    median_lines: float | None = None
+    median_files: float | None = None
+    outcomes: Measures | None = None
+    usage: UsageTotals | None = None  # tokens and cost from the agents' logs
 
 
 @dataclass(frozen=True)
@@ -125,11 +150,20 @@ class Like:
 
 @dataclass(frozen=True)
 class Recommendation:
-    """The answer in one sentence, and the row it rests on (None: not enough data)."""
+    """The answer in one sentence, and the row it rests on (None: not enough data).
+
+    `probability_best`: that the row is the best of the candidates (rows with enough evidence
+    whose agent is not halted); `separated` when that is at least 0.9, else `leading` names the
+    rows the data cannot yet tell apart and `more_commits` the further measured commits that
+    would (None: out of reach at the current gaps)."""
 
     sentence: str
     row: Row | None
     like: Like | None
+    probability_best: float | None = None
+    separated: bool = False
+    leading: tuple[str, ...] = ()
+    more_commits: int | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +175,8 @@ class Totals:
     human_commits: int = 0
     bot_commits: int = 0
     graded: int = 0
+    measured: int = 0
+    pending: int = 0
     bugs: int = 0
     projects: int = 0
     first_seen: str | None = None

@@ -1,4 +1,7 @@
-"""One pass over the records the report needs, into a tally per cell."""
+"""One pass over the records the report needs, into a tally per cell.
+
+The reading only turns records into plain facts per commit (cell, time, lines, files, grade,
+outcome measures) and sums them per cell; what they mean is computed by `stats` and `score`."""
 
 from __future__ import annotations
 
@@ -75,6 +78,10 @@ def _bound(text: str | None, name: str, end: bool) -> str | None:
     return key[:10] + "T23:59:59" if end and len(text) == 10 else key
 
 
+def _as_tuple(kind: list[Any] | None) -> tuple[Any, ...] | None:
+    return None if kind is None else tuple(kind)
+
+
 def _matches(project: str, wanted: str) -> bool:
     """`--project` names a project path, or part of one."""
     return project == wanted or wanted in project
@@ -86,8 +93,9 @@ MISSING = Tally()
 _COMMIT_FIELD_NAMES = ("kind", "agent_id", "model", "setup", "project_path")
 
 
-# (commit key, (kind, agent, model, setup, project), time, lines changed, grade summary)
-Facts = tuple[str, tuple[Any, ...], Any, Any, Any]
+# (commit key, (kind, agent, model, setup, project, confidence), time, lines changed, grade
+# summary, files changed, outcome measures)
+Facts = tuple[str, tuple[Any, ...], Any, Any, Any, Any, Any, Any]
 
 
 _COMMIT_FIELDS = operator.itemgetter(*_COMMIT_FIELD_NAMES)
@@ -97,7 +105,10 @@ _GRADE_FIELDS = operator.itemgetter("agent_id", "commit", "project_path")
 
 
 class Reader:
-    """One pass over the records the report needs, into a tally per cell."""
+    """One pass over the records the report needs, into a tally per cell.
+
+    The reading only turns records into plain facts per commit (cell, time, lines, files, grade,
+    outcome measures) and sums them per cell; what they mean is computed by `stats` and `score`."""
 
     def __init__(self, options: ReportOptions, use_digests: bool = True) -> None:
         self.options = options
@@ -113,10 +124,14 @@ class Reader:
         # Commit key → its tally; None for a commit left out by the filters.
         self.index: dict[str, Tally | None] = {}
         self.by_hash: dict[str, Tally | None] | None = None
-        # From digests: the source, their cells by stored fields, and how many carry a grade.
+        # From digests: the source, their cells by stored fields, how many carry a grade, and
+        # each digest key's tally (None: left out by the filters).
         self.digests: KeySource | None = None
         self.digest_cells: dict[tuple[Any, ...], Tally | None] = {}
+        self.digest_index: dict[str, Tally | None] = {}
         self.graded_digests = 0
+        self.quoted: dict[str, str] = {}
+        self.grade_kinds: dict[tuple[Any, ...], tuple[Any, ...] | None] = {}
         # (agent, commit hash) of the grades already counted from their commit records.
         self.embedded: set[tuple[str, str]] = set()
         self.fallbacks: dict[tuple[str, str | None], Tally] = {}
@@ -157,26 +172,31 @@ class Reader:
     def _digest_pass(self, source: KeySource) -> int:
         """One lean pass over the digests; returns how many there are. Cells are looked up by
         the fields as stored (the project still quoted, as in the key) and made sense of once
-        per distinct combination; no per-commit index is kept (`_commit_tally` looks one up)."""
+        per distinct combination; each digest key keeps its tally, for the grades to find."""
         timed = self.since is not None or self.until is not None
-        cells, decode = self.digest_cells, store.decode
+        cells, index, decode = self.digest_cells, self.digest_index, store.decode
         seen = graded = 0
         for key, raw in source.scan_raw("digest:"):
             fact = decode(raw)
             if type(fact) is not list or len(fact) < 7:
                 continue  # not counted: the commit records are read instead
             seen += 1
-            cell = (fact[0], fact[1], fact[2], fact[3], key[7 : key.rindex(":")])
+            if len(fact) != 11:  # written by another version: missing fields are None
+                fact = (fact + [None] * 4)[:11]
+            kind, agent, model, setup, stamp, lines, grade, files, outcome, confidence, usage = fact
+            cell = (kind, agent, model, setup, key[7 : key.rindex(":")], confidence)
             tally = cells.get(cell, MISSING)
             if tally is MISSING:
-                tally = cells[cell] = self._tally((*cell[:4], _unquoted(cell[4])))
-            if fact[6]:
+                tally = cells[cell] = self._tally((*cell[:4], _unquoted(cell[4]), cell[5]))
+            if grade:
                 graded += 1
-            if tally is None or (timed and not self.in_time(fact[4])):
+            if tally is None or (timed and not self.in_time(stamp)):
+                index[key] = None
                 continue
-            tally.add_commit(fact[4], fact[5])
-            if fact[6]:
-                tally.add_grade(fact[6])
+            index[key] = tally
+            tally.add_commit(stamp, lines, files, outcome, usage)
+            if grade:
+                tally.add_grade(grade)
         self.graded_digests = graded
         return seen
 
@@ -184,15 +204,14 @@ class Reader:
         """The tally of one commit (None: left out by the filters; MISSING: not recorded)."""
         if self.digests is None:
             return self.index.get(keys.commit(project, commit_hash), MISSING)
-        fact = self.digests.get(keys.digest(project, commit_hash))
-        if type(fact) is not list or len(fact) < 7:
-            return MISSING
-        tally = self.digest_cells.get((*fact[:4], keys.quote(project)), MISSING)
-        return None if tally is not None and not self.in_time(fact[4]) else tally
+        quoted = self.quoted.get(project)
+        if quoted is None:
+            quoted = self.quoted[project] = keys.quote(project)
+        return self.digest_index.get(f"digest:{quoted}:{commit_hash}", MISSING)
 
     def _embedded(self) -> set[tuple[str, str]]:
         """(agent, commit hash) of every grade counted with its commit."""
-        if self.digests is not None and not self.embedded:
+        if self.digests is not None and not self.embedded and self.graded_digests:
             for key, raw in self.digests.scan_raw("digest:"):
                 fact = store.decode(raw)
                 if type(fact) is list and len(fact) >= 7 and fact[6]:
@@ -205,7 +224,7 @@ class Reader:
         timed = self.since is not None or self.until is not None
         index, raw_cells, embedded = self.index, self.raw_cells, self.embedded
         seen = 0
-        for key, fields, stamp, lines, grade in facts:
+        for key, fields, stamp, lines, grade, files, outcome, usage in facts:
             seen += 1
             tally = raw_cells.get(fields, MISSING)
             if tally is MISSING:
@@ -214,7 +233,7 @@ class Reader:
                 tally = None
             index[key] = tally
             if tally is not None:
-                tally.add_commit(stamp, lines)
+                tally.add_commit(stamp, lines, files, outcome, usage)
             if grade:  # the ledger keeps a grade's summary with its commit
                 embedded.add((fields[1], key.rpartition(":")[2]))
                 if tally is not None:
@@ -229,7 +248,8 @@ class Reader:
                 continue
             fact = digest.of(record)
             project = record.get("project_path") or keys.parts(key)[1]
-            yield key, (*fact[:4], project), fact[4], fact[5], fact[6]
+            cell = (*fact[:4], project, fact[9])
+            yield key, cell, fact[4], fact[5], fact[6], fact[7], fact[8], fact[10]
 
     def _tally(self, fields: tuple[Any, ...]) -> Tally | None:
         """The tally for commit records with these stored fields; None when --agent leaves
@@ -240,7 +260,10 @@ class Reader:
             return None
         if self.options.project and not _matches(str(fields[4]), self.options.project):
             return None
-        return self._cell((kind, agent, fields[2] or None, fields[3] or None, str(fields[4])))
+        confidence = "medium" if fields[5] == "medium" else "high"
+        return self._cell(
+            (kind, agent, fields[2] or None, fields[3] or None, str(fields[4]), confidence)
+        )
 
     def _cell(self, cell: Cell) -> Tally:
         tally = self.cells.get(cell)
@@ -285,10 +308,10 @@ class Reader:
             return None
         found = self.fallbacks.get((agent, project))
         if found is None:
-            mine = [k for k in self.cells if k[0] == "agent" and k[1] == agent]
+            mine = [k for k in self.cells if k[:2] == ("agent", agent) and k[5] == "high"]
             here = [k for k in mine if k[4] == project]
             last = max(here or mine, key=lambda k: self.cells[k].seen()[1] or "", default=None)
-            found = self._cell(last or ("agent", agent, None, None, project or ""))
+            found = self._cell(last or ("agent", agent, None, None, project or "", "high"))
             self.fallbacks[(agent, project)] = found
         return found
 
@@ -311,34 +334,57 @@ class Reader:
                 tally = self._target(agent, project, commit_hash, stamp)
                 if tally is None:
                     continue
-            tally.add_grade(digest.grade_kind(record))
+            tally.add_grade(self._grade_kind(record))
+
+    def _grade_kind(self, record: dict[str, Any]) -> tuple[Any, ...] | None:
+        """`digest.grade_kind`, worked out once per distinct day and grades."""
+        stamp = record.get("timestamp")
+        if isinstance(stamp, str) and stamp.endswith(("+00:00", "Z")):
+            stamp = stamp[:10]  # grade_kind finds the week from the day of a UTC time
+        get = record.get
+        memo = (
+            stamp,
+            get("agent_grade"),
+            get("user_grade"),
+            get("score_before"),
+            get("score_after"),
+        )
+        try:
+            return self.grade_kinds[memo]
+        except KeyError:
+            kind = self.grade_kinds[memo] = _as_tuple(digest.grade_kind(record))
+            return kind
+        except TypeError:  # a value that cannot be hashed: some other program's record
+            return _as_tuple(digest.grade_kind(record))
 
     def _retrospectives(self, source: Source | RawSource) -> Iterator[tuple[str, dict[str, Any]]]:
-        """The grades not already counted with their commit, nor left out by --agent. From a
-        database view only their keys are read, and the few left over are fetched."""
+        """The grades not already counted with their commit, nor left out by --agent: chosen
+        by their keys in one pass, and only those decoded."""
         wanted = self.options.agent
 
         def needed(key: str) -> bool:
             agent, _, rest = key[len("retrospective:") :].partition(":")
-            commit_hash = rest.rpartition(":")[2]
-            agent = keys.unquote(agent) if "%" in agent else agent
-            return (agent, commit_hash) not in embedded and wanted in (None, agent)
+            if embedded:
+                commit_hash = rest.rpartition(":")[2]
+                agent = keys.unquote(agent) if "%" in agent else agent
+                return (agent, commit_hash) not in embedded and wanted in (None, agent)
+            return wanted is None or (keys.unquote(agent) if "%" in agent else agent) == wanted
 
         counted = self.graded_digests if self.digests is not None else len(self.embedded)
         if (
-            isinstance(source, KeySource)
+            counted
+            and isinstance(source, KeySource)
             and wanted is None
             and source.count("retrospective:") == counted
         ):
             return  # every grade was counted with its commit
         embedded = self._embedded()
-        if isinstance(source, KeySource):
-            for key in filter(needed, source.keys("retrospective:")):
-                record = source.get(key)
-                if type(record) is dict:
+        pairs, decode = _pairs(source, "retrospective:")
+        if not embedded and wanted is None:  # every grade is needed
+            for key, raw in pairs:
+                if type(record := decode(raw)) is dict:
                     yield key, record
             return
-        pairs, decode = _pairs(source, "retrospective:")
         for key, raw in pairs:
             if needed(key) and type(record := decode(raw)) is dict:
                 yield key, record

@@ -1,36 +1,52 @@
-"""The report as a terminal table, JSON, CSV or one self-contained HTML page.
+"""The report as JSON or CSV (the terminal table is `table`, the HTML page `html`).
 
 JSON schema (`schema_version` 1; keys are only ever added, never renamed or removed)::
 
     schema_version   1
-    options          by, project, agent, since, until, min_commits, like (as given)
+    options          by, project, agent, since, until, min_commits, like, include_medium
     scoring          formula, evidence, min_commits, min_graded, prior_graded, prior_change,
-                     bug_cost (the constants of the score, see `report`)
-    totals           commits, agent_commits, human_commits, bot_commits, graded, bugs,
-                     projects, first_seen, last_seen
+                     bug_cost, and since outcomes: min_measured, weights {survival,
+                     not_reverted, not_fixed, user_grade, agent_grade, bug}, prior_commits,
+                     interval (0.9), separation (0.9), compared ("within repositories" or
+                     "across repositories") (the constants of the score, see `report`)
+    totals           commits, agent_commits, human_commits, bot_commits, graded, measured,
+                     pending, bugs, projects, first_seen, last_seen
     rows[]           ROW_FIELDS below, ranked: rows with enough evidence, then rows with
-                     little, then the human baseline (rank null)
+                     little, then rows attributed from subjects alone (rank null unless
+                     `include_medium`), then the human baseline (rank null)
     timeline[]       label, weeks[] {week (Monday, UTC), graded, mean_cs_change}
     recommendation   sentence, enough_data, label, agent, model, setup,
-                     like (null, or path, language, tracked_files, similar_projects[])
+                     like (null, or path, language, tracked_files, similar_projects[]),
+                     probability_best, separated, leading[] (labels), more_commits
 
 A row's `grades` and `agent_grades` map bad, neutral, good, excellence to counts (the user's
-and the agent's own grades of the graded commits). Numbers that cannot be computed are null;
-floats are rounded to 3 decimals; times are ISO 8601 in UTC. CSV has one line per row with
-ROW_FIELDS as columns, the grade maps spread into `grades_bad` … `agent_grades_excellence`.
+and the agent's own grades of the graded commits). `score` is in points, with its 90 %
+interval `score_low` … `score_high`; `probability_best` is the chance that the row is the best
+candidate (null for rows that are not candidates); `leading` marks rows the data cannot yet
+separate from the leader. `outcomes` holds `survival_14d` and `survival_30d` as {value, low,
+high, measured, pending}, `reverted_30d` and `fixed_30d` as {count, rate, low, high, measured,
+pending}, and `bulk` and `unmeasured` commit counts. `usage` (null when no commit of the row was
+joined to an agent's log) holds `joined` (commits joined), `tokens` (all kinds), `priced`
+(commits whose cost is known), `cost` (USD), `tokens_per_commit`, `cost_per_commit` and
+`cost_per_surviving_commit` (the cost of the settled commits per commit still standing after
+30 days). Numbers that cannot be computed are null; floats are rounded to 3 decimals; times are
+ISO 8601 in UTC. CSV has one line per row with ROW_FIELDS as columns, the grade maps spread into
+`grades_bad` … `agent_grades_excellence`, the outcomes into `survival_14d_value` …
+`fixed_30d_pending`, `outcomes_bulk`, `outcomes_unmeasured`, the usage into `usage_joined` …
+`usage_cost_per_surviving_commit`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import textwrap
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from agent_git_tracker.report import model as rep
+from agent_git_tracker.report import score as sc
+from agent_git_tracker.report import stats
 from agent_git_tracker.report.model import Report, Row
+from agent_git_tracker.report.rows import WITHIN_REPOSITORIES
 from agent_git_tracker.text import printable
 
 SCHEMA_VERSION = 1
@@ -66,10 +82,40 @@ ROW_FIELDS = (
     "first_seen",
     "last_seen",
     "score",
+    "confidence",
+    "score_low",
+    "score_high",
+    "probability_best",
+    "leading",
+    "measured",
+    "pending",
+    "median_lines",
+    "median_files",
+    "outcomes",
+    "usage",
+)
+# A row's usage (JSON `rows[].usage`, CSV `usage_…`): tokens and cost from the agents' logs.
+USAGE_KEYS = (
+    "joined",
+    "tokens",
+    "priced",
+    "cost",
+    "tokens_per_commit",
+    "cost_per_commit",
+    "cost_per_surviving_commit",
 )
 
 
-NO_VALUE = "–"
+SHARES = ("survival_14d", "survival_30d")
+
+
+RATES = ("reverted_30d", "fixed_30d")
+
+
+SHARE_KEYS = ("value", "low", "high", "measured", "pending")
+
+
+RATE_KEYS = ("count", "rate", "low", "high", "measured", "pending")
 
 
 def _plain(value: Any) -> Any:
@@ -80,8 +126,65 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _outcomes(row: Row) -> dict[str, Any] | None:
+    measured = row.outcomes
+    if measured is None:
+        return None
+    data: dict[str, Any] = {}
+    for name, names in [(n, SHARE_KEYS) for n in SHARES] + [(n, RATE_KEYS) for n in RATES]:
+        measure = getattr(measured, name)
+        data[name] = {key: _plain(getattr(measure, key)) for key in names}
+    data["bulk"], data["unmeasured"] = measured.bulk, measured.unmeasured
+    return data
+
+
+def _usage(row: Row) -> dict[str, Any] | None:
+    """Tokens (all kinds, per joined commit) and USD (per priced commit, per commit that
+    lasted 30 days); None where no commit of the row was joined to an agent's log."""
+    usage = row.usage
+    if usage is None or not usage.joined:
+        return None
+    return {
+        "joined": usage.joined,
+        "tokens": usage.total_tokens,
+        "priced": usage.priced,
+        "cost": _plain(usage.cost) if usage.priced else None,
+        "tokens_per_commit": _plain(usage.tokens_per_commit),
+        "cost_per_commit": _plain(usage.cost_per_commit),
+        "cost_per_surviving_commit": _plain(usage.cost_per_surviving_commit),
+    }
+
+
 def row_json(row: Row) -> dict[str, Any]:
-    return {name: _plain(getattr(row, name)) for name in ROW_FIELDS}
+    data = {name: _plain(getattr(row, name)) for name in ROW_FIELDS}
+    data["outcomes"] = _outcomes(row)
+    data["usage"] = _usage(row)
+    return data
+
+
+def _scoring(by: str) -> dict[str, Any]:
+    return {
+        "formula": rep.SCORE_FORMULA,
+        "evidence": rep.EVIDENCE_RULE,
+        "min_commits": rep.MIN_COMMITS,
+        "min_graded": rep.MIN_GRADED,
+        "prior_graded": rep.PRIOR_GRADED,
+        "prior_change": rep.PRIOR_CHANGE,
+        "bug_cost": rep.BUG_COST,
+        "min_measured": rep.MIN_MEASURED,
+        "weights": {
+            "survival": stats.WEIGHT_SURVIVAL,
+            "not_reverted": stats.WEIGHT_NOT_REVERTED,
+            "not_fixed": stats.WEIGHT_NOT_FIXED,
+            "user_grade": sc.WEIGHT_USER_GRADE,
+            "agent_grade": sc.WEIGHT_AGENT_GRADE,
+            "bug": sc.WEIGHT_BUG,
+        },
+        "prior_commits": sc.PRIOR_COMMITS,
+        "interval": stats.INTERVAL,
+        "separation": sc.SEPARATION,
+        "compared": f"{'within' if by in WITHIN_REPOSITORIES else 'across'} repositories",
+    }
 
 
 def as_json(report: Report) -> dict[str, Any]:
@@ -99,16 +202,9 @@ def as_json(report: Report) -> dict[str, Any]:
             "until": options.until,
             "min_commits": options.min_commits,
             "like": options.like,
+            "include_medium": options.include_medium,
         },
-        "scoring": {
-            "formula": rep.SCORE_FORMULA,
-            "evidence": rep.EVIDENCE_RULE,
-            "min_commits": rep.MIN_COMMITS,
-            "min_graded": rep.MIN_GRADED,
-            "prior_graded": rep.PRIOR_GRADED,
-            "prior_change": rep.PRIOR_CHANGE,
-            "bug_cost": rep.BUG_COST,
-        },
+        "scoring": _scoring(options.by),
         "totals": dict(vars(report.totals)),
         "rows": [row_json(row) for row in report.rows],
         "timeline": [
@@ -136,6 +232,10 @@ def as_json(report: Report) -> dict[str, Any]:
                 "tracked_files": like.tracked_files,
                 "similar_projects": list(like.similar_projects),
             },
+            "probability_best": _plain(recommendation.probability_best),
+            "separated": recommendation.separated,
+            "leading": list(recommendation.leading),
+            "more_commits": recommendation.more_commits,
         },
     }
 
@@ -145,9 +245,24 @@ def csv_header() -> list[str]:
     for name in ROW_FIELDS:
         if name in ("grades", "agent_grades"):
             header += [f"{name}_{grade}" for grade in rep.GRADES]
+        elif name == "outcomes":
+            header += [f"{n}_{k}" for n in SHARES for k in SHARE_KEYS]
+            header += [f"{n}_{k}" for n in RATES for k in RATE_KEYS]
+            header += ["outcomes_bulk", "outcomes_unmeasured"]
+        elif name == "usage":
+            header += [f"usage_{key}" for key in USAGE_KEYS]
         else:
             header.append(name)
     return header
+
+
+def _csv_outcomes(data: dict[str, Any] | None) -> list[Any]:
+    size = len(SHARES) * len(SHARE_KEYS) + len(RATES) * len(RATE_KEYS) + 2
+    if data is None:
+        return [""] * size
+    cells = [data[n][k] for n in SHARES for k in SHARE_KEYS]
+    cells += [data[n][k] for n in RATES for k in RATE_KEYS]
+    return [_csv_value(v) for v in [*cells, data["bulk"], data["unmeasured"]]]
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
@@ -176,246 +291,12 @@ def as_csv(report: Report) -> str:
         for name in ROW_FIELDS:
             if name in ("grades", "agent_grades"):
                 line += [data[name][grade] for grade in rep.GRADES]
+            elif name == "outcomes":
+                line += _csv_outcomes(data[name])
+            elif name == "usage":
+                usage = data[name] or {}
+                line += [_csv_value(usage.get(key)) for key in USAGE_KEYS]
             else:
                 line.append(_csv_value(data[name]))
         writer.writerow(line)
     return out.getvalue()
-
-
-def _num(value: float | None, fmt: str) -> str:
-    return NO_VALUE if value is None else format(value, fmt)
-
-
-def _rank(row: Row) -> str:
-    if row.rank is None:
-        return "base"
-    return f"{row.rank}?" if row.evidence == "little" else str(row.rank)
-
-
-def _state(row: Row) -> str:
-    if row.skill_points is None:
-        return NO_VALUE
-    values = (row.skill_points, row.experience_points, row.communication_score)
-    text = "/".join(NO_VALUE if v is None else format(v, "g") for v in values)
-    return f"{text} HALTED" if row.halted else text
-
-
-def _grades(row: Row) -> str:
-    if row.kind != "agent":
-        return NO_VALUE
-    return "/".join(str(row.grades[g]) for g in rep.GRADES)
-
-
-@dataclass(frozen=True)
-class _Column:
-    name: str
-    header: str
-    cell: Callable[[Row], str]
-    note: str = ""
-    left: bool = False
-
-
-COLUMNS = (
-    _Column("rank", "#", _rank),
-    _Column("label", "setup", lambda r: r.label, left=True),
-    _Column("score", "score", lambda r: _num(r.score, ".1f")),
-    _Column("commits", "commits", lambda r: str(r.commits)),
-    _Column("graded", "graded", lambda r: str(r.graded)),
-    _Column(
-        "cs",
-        "ΔCS",
-        lambda r: _num(r.mean_cs_change, "+.1f"),
-        "ΔCS = mean CS change per graded commit",
-    ),
-    _Column("grades", "grades", _grades, "grades = your grades bad/neutral/good/excellence"),
-    _Column("bugs", "bugs", lambda r: str(r.bugs) if r.kind == "agent" else NO_VALUE),
-    _Column("bug_rate", "bugs/100", lambda r: _num(r.bugs_per_100_commits, ".1f")),
-    _Column("lines", "lines/c", lambda r: _num(r.lines_per_commit, ".0f"), "/c = per commit"),
-    _Column("tools", "tools/c", lambda r: _num(r.tool_uses_per_commit, ".1f")),
-    _Column("commands", "cmds/c", lambda r: _num(r.commands_per_commit, ".1f")),
-    _Column("projects", "proj", lambda r: str(r.projects)),
-    _Column("state", "SP/XP/CS", _state, "SP/XP/CS = the agent's points now"),
-    _Column("first", "first", lambda r: (r.first_seen or NO_VALUE)[:10]),
-    _Column("last", "last", lambda r: (r.last_seen or NO_VALUE)[:10]),
-)
-
-
-# Which columns stay when the terminal is narrow, most important first.
-_PRIORITY = (
-    "rank",
-    "label",
-    "score",
-    "commits",
-    "graded",
-    "cs",
-    "bug_rate",
-    "grades",
-    "bugs",
-    "lines",
-    "tools",
-    "commands",
-    "projects",
-    "state",
-    "last",
-    "first",
-)
-
-
-_ESSENTIAL = 8  # rank … grades: never left out
-
-
-_GAP = 2
-
-
-_MIN_LABEL = 16
-
-
-_MAX_LABEL = 48
-
-
-_HEADERS = {"project": "project", "language": "language", "agent": "agent", "model": "model"}
-
-
-_STYLE = {"bold": "1", "dim": "2", "green": "32", "red": "31"}
-
-
-def _paint(text: str, style: str | None, color: bool) -> str:
-    if not color or not style:
-        return text
-    return f"\x1b[{_STYLE[style]}m{text}\x1b[0m"
-
-
-def _fit(text: str, width: int) -> str:
-    """Shorten from the middle, where labels and paths say least."""
-    if len(text) <= width:
-        return text
-    head = (width - 1) // 2
-    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
-
-
-def _choose(cells: dict[str, list[str]], width: int) -> tuple[list[str], int]:
-    """The columns that fit in `width` and the label's width: the essential columns always,
-    the label as long as it can be (shortened only for them), then the rest by priority."""
-    size = {name: max(len(v) for v in values) for name, values in cells.items()}
-    longest = size["label"]
-    size["label"] = min(longest, _MAX_LABEL)
-
-    def total(names: list[str]) -> int:
-        return sum(size[n] for n in names) + _GAP * (len(names) - 1)
-
-    chosen = list(_PRIORITY[:_ESSENTIAL])
-    over = total(chosen) - width
-    if over > 0:
-        size["label"] = max(min(longest, _MIN_LABEL), size["label"] - over)
-    for name in _PRIORITY[_ESSENTIAL:]:
-        if total([*chosen, name]) <= width:
-            chosen.append(name)
-    return [c.name for c in COLUMNS if c.name in chosen], size["label"]
-
-
-def _row_style(row: Row) -> str | None:
-    if row.halted:
-        return "red"
-    if row.evidence == "little":
-        return "dim"
-    if row.rank == 1:
-        return "green"
-    return None
-
-
-def title(report: Report) -> str:
-    totals, options = report.totals, report.options
-    span = (
-        f", {totals.first_seen[:10]} … {totals.last_seen[:10]}"
-        if totals.first_seen and totals.last_seen
-        else ""
-    )
-    filters = [
-        f"{name} {value}"
-        for name, value in (
-            ("project", options.project),
-            ("agent", options.agent),
-            ("since", options.since),
-            ("until", options.until),
-            ("min commits", options.min_commits or None),
-        )
-        if value
-    ]
-    where = f" ({'; '.join(filters)})" if filters else ""
-    return (
-        f"Agent setups ranked, by {options.by}: {totals.commits:,} commits in "
-        f"{totals.projects} project{'' if totals.projects == 1 else 's'}{span}{where}"
-    )
-
-
-def as_table(report: Report, width: int, color: bool) -> str:
-    """A table for a terminal `width` columns wide; ANSI colour only when `color`."""
-    width = max(width, 40)
-    lines = [_paint(line, "bold", color) for line in textwrap.wrap(printable(title(report)), width)]
-    lines.append("")
-    if report.rows:
-        lines += _table_lines(report, width, color)
-    else:
-        lines.append("No commits match.")
-    sentence = printable(report.recommendation.sentence)
-    lines += ["", *textwrap.wrap("Recommendation: " + sentence, width)]
-    return "\n".join(lines)
-
-
-def _table_lines(report: Report, width: int, color: bool) -> list[str]:
-    columns = {c.name: c for c in COLUMNS}
-    headers = {c.name: c.header for c in COLUMNS}
-    headers["label"] = _HEADERS.get(report.options.by, "setup")
-    cells = {
-        name: [headers[name]] + [printable(c.cell(r)) for r in report.rows]
-        for name, c in columns.items()
-    }
-    shown, label_width = _choose(cells, width)
-    widths = {n: label_width if n == "label" else max(map(len, cells[n])) for n in shown}
-
-    def line(values: dict[str, str]) -> str:
-        parts = []
-        for name in shown:
-            text = _fit(values[name], widths[name])
-            parts.append(
-                text.ljust(widths[name]) if columns[name].left else text.rjust(widths[name])
-            )
-        return (" " * _GAP).join(parts).rstrip()
-
-    out = [_paint(line(headers), "bold", color)]
-    for index, row in enumerate(report.rows):
-        values = {name: cells[name][index + 1] for name in shown}
-        out.append(_paint(line(values), _row_style(row), color))
-    return [*out, "", *_footer(report, shown, width)]
-
-
-def footnotes(report: Report, shown: Sequence[str]) -> list[str]:
-    """What the reader needs to read the table: column meanings, the rules, what is left out."""
-    meanings = [c.note for c in COLUMNS if c.note and c.name in shown]
-    notes = ["; ".join(meanings)] if meanings else []
-    if any(r.evidence == "little" for r in report.rows):
-        notes.append(
-            f"? little evidence: fewer than {rep.MIN_COMMITS} commits or {rep.MIN_GRADED} "
-            "graded; ranked after the rest"
-        )
-    notes.append(rep.SCORE_FORMULA)
-    if report.totals.bot_commits:
-        bots = report.totals.bot_commits
-        notes.append(
-            f"left out: {bots:,} bot commit{'' if bots == 1 else 's'} "
-            "(neither an agent's nor the human baseline)"
-        )
-    return notes
-
-
-def _footer(report: Report, shown: Sequence[str], width: int) -> list[str]:
-    notes = footnotes(report, shown)
-    hidden = [c.header for c in COLUMNS if c.name not in shown]
-    if hidden:
-        notes.append(
-            f"not shown at this width: {', '.join(hidden)} (a wider terminal, --json or --csv "
-            "show them)"
-        )
-    return [
-        w for note in notes for w in textwrap.wrap(printable(note), width, subsequent_indent="  ")
-    ]

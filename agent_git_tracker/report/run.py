@@ -15,11 +15,12 @@ from agent_git_tracker.config.settings import Config
 from agent_git_tracker.errors import TrackerError, UsageError
 from agent_git_tracker.ledger.overlay import Overlay
 from agent_git_tracker.ledger.state import current
-from agent_git_tracker.report import render
+from agent_git_tracker.report import render, table
 from agent_git_tracker.report.build import build_report
 from agent_git_tracker.report.html import as_html
 from agent_git_tracker.report.model import ReportOptions
-from agent_git_tracker.report.reading import RawSource
+from agent_git_tracker.report.reading import KeySource, RawSource
+from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import encode, exists
 from agent_git_tracker.text import json_safe, printable
 
@@ -28,23 +29,42 @@ _AGE = re.compile(r"\s*(\d+)\s*([hdw])\s*", re.IGNORECASE)
 _HOURS = {"h": 1, "d": 24, "w": 24 * 7}
 
 
-class _Pending:
-    """The database with the events still in the spool applied; keeps `scan_raw`, so that the
-    report skips what it does not need before decoding."""
+class PendingView:
+    """The database with the events still in the spool applied, offering what the stored
+    view offers (keys, counts, point reads, raw scans), so that a report after a commit keeps
+    reading digests: it costs the stored report plus the pending events' own records."""
 
     def __init__(self, overlay: Overlay) -> None:
-        self._overlay = overlay
+        self._base = overlay.base
+        self._dirty = overlay.dirty
+
+    def _written(self, prefix: str) -> list[str]:
+        return sorted(k for k in self._dirty if k.startswith(prefix))
 
     def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]:
-        base, dirty = self._overlay.base, self._overlay.dirty
-        if isinstance(base, RawSource):
-            for key, raw in base.scan_raw(prefix):
-                if key not in dirty:
+        if isinstance(self._base, RawSource):
+            for key, raw in self._base.scan_raw(prefix):
+                if key not in self._dirty:
                     yield key, raw
-        for key in sorted(k for k in dirty if k.startswith(prefix)):
-            value = dirty[key]
+        for key in self._written(prefix):
+            value = self._dirty[key]
             if value is not None:
                 yield key, encode(value)
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        if isinstance(self._base, KeySource):
+            yield from (key for key in self._base.keys(prefix) if key not in self._dirty)
+        yield from (key for key in self._written(prefix) if self._dirty[key] is not None)
+
+    def get(self, key: str) -> Any | None:
+        return self._dirty[key] if key in self._dirty else self._base.get(key)
+
+    def count(self, prefix: str) -> int:
+        stored = self._base.count(prefix) if isinstance(self._base, KeySource) else 0
+        for key in self._written(prefix):
+            was = self._base.get(key) is not None
+            stored += (self._dirty[key] is not None) - was
+        return stored
 
 
 def absolute_time(text: str | None, now: datetime) -> str | None:
@@ -76,6 +96,29 @@ def _like(path: str | None) -> Mapping[str, Any] | None:
     from agent_git_tracker import gitmeta
 
     return gitmeta.profile(gitmeta.locate(path)["project"])
+
+
+def _known_agent(state: Overlay, agent: str | None) -> None:
+    """A typo in --agent would show only the baseline: refuse an agent never recorded."""
+    if not agent or agent in ("human", "bot") or state.get(keys.agent(agent)) is not None:
+        return
+    known = sorted(value.get("id", "") for _, value in state.scan("agent:"))
+    raise UsageError(
+        f"no agent {agent!r} is recorded; the agents are {', '.join(known) or 'none yet'} "
+        "(`agent-git-tracker agents` lists them)"
+    )
+
+
+def _left_nothing(report: Any, options: ReportOptions) -> str | None:
+    """What to say when the filters kept no commit at all."""
+    used = {"since": options.since, "until": options.until, "project": options.project}
+    named = [f"--{k} {v}" for k, v in used.items() if v]
+    if report.totals.commits or not named:
+        return None
+    return (
+        f"No commits match {' '.join(named)}: the filters left nothing to report. Widen them, "
+        "or leave them out to see every commit (`agent-git-tracker log` lists them)."
+    )
 
 
 def _no_data(config: Config) -> str:
@@ -117,7 +160,8 @@ def run_report(
     )
     like_profile = _like(options.like)
     with current(config) as (_, pending, count):
-        source = _Pending(pending) if count else pending.base
+        source = PendingView(pending) if pending.dirty else pending.base
+        _known_agent(pending, options.agent)
         report = build_report(source, options, like_profile)
         empty = count == 0 and not exists(config)
     if html_path is not None:
@@ -128,8 +172,10 @@ def run_report(
         return render.as_csv(report).rstrip("\n")
     if empty:
         return _no_data(config)
+    if nothing := _left_nothing(report, options):
+        return nothing
     color = stream_is_tty and not os.environ.get("NO_COLOR")
-    table = render.as_table(report, width, color)
+    text = table.as_table(report, width, color)
     if html_path is not None:
-        table += f"\n\nWrote the HTML report to {printable(html_path)}; open it in a browser."
-    return table
+        text += f"\n\nWrote the HTML report to {printable(html_path)}; open it in a browser."
+    return text

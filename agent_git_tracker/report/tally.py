@@ -1,12 +1,15 @@
-"""Sums over the commits, grades and bugs of one cell (kind, agent, model, setup, project)."""
+"""Sums over the commits, grades, bugs and outcomes of one cell (kind, agent, model, setup,
+project, confidence)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from agent_git_tracker.ledger.digest import UsageCount
 from agent_git_tracker.models import GRADE_LABELS
 from agent_git_tracker.report.model import GRADES
+from agent_git_tracker.report.stats import Outcomes
 
 _GRADE_SLOT = {value: GRADES.index(label) for value, label in GRADE_LABELS.items()}
 
@@ -18,12 +21,13 @@ def number(value: Any) -> float | None:
     return value if isinstance(value, _NUMBERS) and not isinstance(value, bool) else None
 
 
-Cell = tuple[str, str, str | None, str | None, str]
+# (kind, agent, model, setup, project, confidence)
+Cell = tuple[str, str, str | None, str | None, str, str]
 
 
 class Tally:
-    """Sums over commits, grades and bugs: one per cell (kind, agent, model, setup, project),
-    merged into one per row."""
+    """Sums over commits, grades, bugs and outcomes: one per cell (kind, agent, model, setup,
+    project, confidence), merged into one per row."""
 
     __slots__ = (
         "agent_counts",
@@ -31,13 +35,18 @@ class Tally:
         "cell",
         "commits",
         "cs",
+        "files",
         "graded",
         "kinds",
         "lines",
+        "measures",
+        "outcomes",
         "owner",
         "projects",
         "sized",
+        "sizes",
         "stamps",
+        "usage",
         "user_counts",
         "weeks",
     )
@@ -56,24 +65,46 @@ class Tally:
         self.kinds: dict[tuple[str | None, Any, Any, float], int] = {}
         self.projects: set[str] = set() if cell is None else {cell[4]}
         self.stamps: list[str] = []  # commit times as UTC keys (`digest.utc_key`)
+        self.sizes: list[float] = []  # lines changed per commit, where known
+        self.files: list[int] = []  # files changed per commit, where known
+        self.outcomes = Outcomes()
+        self.measures: list[Any] = []  # outcome measures per commit, summed in `settle`
+        self.usage = UsageCount()  # tokens and cost from the agents' logs
 
-    def add_commit(self, stamp: str | None, lines: Any) -> None:
+    def add_commit(
+        self,
+        stamp: str | None,
+        lines: Any,
+        files: Any = None,
+        outcome: Any = None,
+        usage: Any = None,
+    ) -> None:
+        """One commit: its UTC time key, lines and files changed, outcome measures
+        (`digest.outcome_kind`) and usage (`digest.usage_kind`), each None where older records
+        lack it."""
         self.commits += 1
+        self.usage.add(usage, outcome)
         if stamp:
             self.stamps.append(stamp)
         if isinstance(lines, int | float):  # older records have no line counts
             self.lines += lines
             self.sized += 1
+            self.sizes.append(lines)
+        if type(files) is int:
+            self.files.append(files)
+        self.measures.append(outcome)
 
     def add_grade(self, kind: Sequence[Any] | None) -> None:
         """One graded commit, as `digest.grade_kind` describes it; summed up in `settle`."""
         if kind:
-            key = tuple(kind)
+            key = kind if type(kind) is tuple else tuple(kind)
             self.kinds[key] = self.kinds.get(key, 0) + 1
 
     def settle(self) -> None:
         """Sum the grades counted by `add_grade`: (week graded, agent grade, user grade,
-        CS change) → how many."""
+        CS change) → how many; and the outcome measures of the commits."""
+        self.outcomes.add_all(self.measures)
+        self.measures.clear()
         for (week, agent_grade, user_grade, change), count in self.kinds.items():
             self.graded += count
             self.cs += change * count
@@ -110,3 +141,7 @@ class Tally:
             bucket[0] += graded
             bucket[1] += change
         self.stamps += other.stamps
+        self.sizes += other.sizes
+        self.files += other.files
+        self.outcomes.merge(other.outcomes)
+        self.usage.merge(other.usage)

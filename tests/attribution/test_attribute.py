@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent_git_tracker.attribution.attribute import RECORD_FIELDS, attribute, record_fields
+from agent_git_tracker.attribution.attribute import (
+    MISSING_MARKER,
+    RECORD_FIELDS,
+    SESSION_EVIDENCE,
+    attribute,
+    record_fields,
+)
 from agent_git_tracker.attribution.detect import Named
 from agent_git_tracker.config.settings import load
 from agent_git_tracker.store import keys
@@ -25,9 +31,23 @@ def facts(message: str, **who: str) -> dict[str, str]:
             "message": message}  # fmt: skip
 
 
+def test_a_session_claims_only_the_commits_its_agent_s_shell_made() -> None:
+    codex = {"agent": "codex", "setup": "default"}
+    elsewhere = attribute(facts("mine\n"), codex, {}, [], None)
+    assert elsewhere.agent == "human"
+    assert elsewhere.evidence == (f"codex session not applied: {MISSING_MARKER}",)
+    assert attribute(facts("x\n"), codex, {}, ["CODEX_SANDBOX"], None).agent == "codex"
+    assert attribute(facts("x\n"), codex, {}, ["AI_AGENT=codex"], None).agent == "codex"
+    assert attribute(facts(TWO), codex, {}, ["CLAUDECODE"], None).agent == "claude-code"
+    signed = attribute(facts(TWO), {"agent": "opencode"}, {}, [], None)
+    assert signed.agent == "codex" and "opencode session not applied" in signed.evidence[-1]
+    aider = attribute(facts("x\n"), {"agent": "aider"}, {}, [], None)
+    assert (aider.agent, aider.evidence) == ("aider", (SESSION_EVIDENCE,))  # marks no shell
+
+
 def test_session_names_the_primary_and_keeps_the_commit_s_agents_and_evidence() -> None:
     session = {"agent": "claude-code", "model": "claude-opus-4-5"}
-    found = attribute(facts(TWO), session, {}, [], None)
+    found = attribute(facts(TWO), session, {}, ["CLAUDECODE"], None)
     assert (found.agent, found.model, found.confidence) == (
         "claude-code",
         "claude-opus-4-5",
@@ -39,7 +59,7 @@ def test_session_names_the_primary_and_keeps_the_commit_s_agents_and_evidence() 
 
 
 def test_session_without_a_model_takes_the_commit_s_model_for_its_agent() -> None:
-    found = attribute(facts(TWO), {"agent": "claude-code"}, {}, [], None)
+    found = attribute(facts(TWO), {"agent": "claude-code"}, {}, ["CLAUDECODE"], None)
     assert found.model == "Claude Opus 4.6 (1M context)"
 
 
@@ -69,7 +89,9 @@ def test_own_agents_reach_the_commit_rules() -> None:
 
 
 def test_record_fields() -> None:
-    fields = record_fields(attribute(facts(TWO), {"agent": "claude-code"}, {}, [], None))
+    fields = record_fields(
+        attribute(facts(TWO), {"agent": "claude-code"}, {}, ["CLAUDECODE"], None)
+    )
     assert tuple(fields) == RECORD_FIELDS
     assert fields["model_canonical"] == "claude-opus-4.6"
     assert fields["model_variant"] == "1m-context"
@@ -90,7 +112,7 @@ def test_record_fields() -> None:
 def test_the_commit_record_carries_the_new_facts(repo: Path) -> None:
     two = commit(repo, TWO)
     tracker("session", "start", "--agent", "codex", "--model", "openai/gpt-5.2", cwd=repo)
-    in_session = commit(repo, "Refactor\n")
+    in_session = commit(repo, "Refactor\n", env={"CODEX_THREAD_ID": "t-1"})  # codex's own shell
     tracker("session", "end", cwd=repo)
     squash = commit(repo, "Codex/add unit tests (#1268)\n\n* Add tests\n")
     git(repo, "commit", "-q", "--allow-empty", "-m", "fix: y", "--author", "Alice <a@example.com>",

@@ -1,17 +1,11 @@
-"""Agent-side events (`track`) and the README's agent snippets, run as far as possible without
-the agents themselves."""
+"""Agent-side events (`track`) and the README's configuration examples."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from agent_git_tracker.config.settings import load, read_file
 from agent_git_tracker.ledger.flush import flush_repo
@@ -25,26 +19,9 @@ README = (ROOT / "README.md").read_text()
 BIN = str(Path(sys.executable).parent)
 
 
-def snippet(title: str) -> str:
-    match = re.search(rf'```\w+ title="{re.escape(title)}"\n(.*?)```', README, re.S)
-    assert match, f"README has no snippet titled {title}"
-    return match.group(1)
-
-
 def stored(prefix: str) -> dict[str, dict[str, object]]:
     with open_store(load()) as store, store.reading() as view:
         return dict(view.scan(prefix))
-
-
-def shell(command: str, repo: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PATH": BIN + os.pathsep + os.environ["PATH"],
-        "CLAUDE_PROJECT_DIR": str(repo),
-    }
-    return subprocess.run(
-        ["sh", "-c", command], cwd=repo, env=env, capture_output=True, text=True, check=False
-    )
 
 
 def test_tool_and_command_events_wait_for_a_flush(repo: Path, db_path: Path) -> None:
@@ -84,53 +61,7 @@ def test_track_uses_the_session_agent_and_its_setup(repo: Path, db_path: Path) -
     assert usage["agent_id"] == "opencode" and usage["setups"] == {"m|s": {"tool_uses": 1}}
 
 
-def commands_of(settings: dict[str, object]) -> list[str]:
-    hooks = settings["hooks"]
-    assert isinstance(hooks, dict)
-    return [h["command"] for groups in hooks.values() for group in groups for h in group["hooks"]]
-
-
-@pytest.mark.parametrize("title", [".claude/settings.json", ".codex/hooks.json"])
-def test_settings_snippets_parse_and_their_commands_work(
-    title: str, repo: Path, db_path: Path
-) -> None:
-    commands = commands_of(json.loads(snippet(title)))
-    assert any("session start" in c for c in commands)
-    for command in commands:
-        result = shell(command, repo)
-        assert result.returncode == 0 and result.stderr == "", (command, result.stderr)
-        if "session start" in command:
-            commit(repo, "agent work")
-    agents = stored("agent:")
-    assert len(agents) == 1
-    agent = next(iter(agents.values()))
-    assert agent["total_commits"] == 1
-    assert agent.get("tool_uses", 0) + agent.get("commands", 0) >= 1
-
-
-def test_opencode_plugin_snippet_parses_and_its_commands_work(
-    repo: Path, db_path: Path, tmp_path: Path
-) -> None:
-    source = snippet(".opencode/plugins/agent-git-tracker.js")
-    node = shutil.which("node")
-    if node:
-        plugin = tmp_path / "plugin.mjs"
-        plugin.write_text(source)
-        check = subprocess.run(
-            [node, "--check", str(plugin)], capture_output=True, text=True, check=False
-        )
-        assert check.returncode == 0, check.stderr
-    calls = re.findall(r"tracker\(\[(.*?)\]\)", source)
-    assert len(calls) == 4
-    for call in calls:
-        args = [re.sub(r"^\"|\"$", "", a.strip()) for a in call.split(",")]
-        args = ["edit" if "." in a and not a.startswith("-") else a for a in args]
-        result = tracker(*args, cwd=repo)
-        assert result.stderr == "", (args, result.stderr)
-        if args[:2] == ["session", "start"]:
-            commit(repo, "agent work")
-    agent = stored("agent:")[keys.agent("opencode")]
-    assert agent["total_commits"] == 1 and agent["tool_uses"] == 1 and agent["commands"] == 1
+# The README's agent snippets are what `wire` writes: tests/hooks/test_wire.py runs them.
 
 
 def test_readme_configuration_examples_are_valid(tmp_path: Path) -> None:

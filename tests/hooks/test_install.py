@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,16 +58,16 @@ def assert_recorded(work: Path, head: str) -> None:
 def test_install_writes_hooks_that_work_and_says_what_it_did(tmp_path: Path, db_path: Path) -> None:
     work = plain_repo(tmp_path)
     out = tracker("install", cwd=work).stdout
-    assert out.count("installed") == 3 and ".git/hooks" in out
+    assert out.count("installed") == 5 and ".git/hooks" in out
     head = exercise(work, with_path(None))  # works without the tool on PATH
     assert_recorded(work, head)
     again = tracker("install", cwd=work).stdout
-    assert again.count("updated") == 3
-    report = json.loads(tracker("doctor", "--json", cwd=work).stdout)
+    assert again.count("updated") == 5
+    report = json.loads(tracker("doctor", "--json", cwd=work, check=False).stdout)
     assert set(report["hooks"].values()) == {"agent-git-tracker script"}
     assert report["database"]["exists"] is True
     out = tracker("uninstall", cwd=work).stdout
-    assert out.count("removed") == 3
+    assert out.count("removed") == 5
     assert not (work / ".git" / "hooks" / "post-commit").exists()
 
 
@@ -76,14 +77,17 @@ def test_install_refuses_to_clobber_and_respects_hooks_path(tmp_path: Path, db_p
     own.write_text("#!/bin/sh\nexit 0\n")
     result = tracker("install", cwd=work)
     assert "not ours" in result.stderr and own.read_text() == "#!/bin/sh\nexit 0\n"
-    assert result.stdout.count("installed") == 2
+    assert result.stdout.count("installed") == 4
     uninstall = tracker("uninstall", cwd=work)
     assert own.exists() and "not ours" in uninstall.stderr
     git(work, "config", "core.hooksPath", "my-hooks")
     refused = tracker("install", cwd=work, check=False)
     assert refused.returncode == 1 and "`git config --unset core.hooksPath`" in refused.stderr
     assert not (work / "my-hooks").exists()  # a committed hooks folder is the team's
-    report = json.loads(tracker("doctor", "--json", cwd=work).stdout)
+    report = json.loads(tracker("doctor", "--json", cwd=work, check=False).stdout)
+    assert any("hooks not installed" in p for p in report["problems"])
+    (work / ".pre-commit-config.yaml").write_text("repos: []\n")
+    report = json.loads(tracker("doctor", "--json", cwd=work, check=False).stdout)
     assert any("pre-commit refuses" in p for p in report["problems"])
 
 
@@ -219,11 +223,7 @@ def test_pre_commit_framework_installs_this_repository_as_hooks(
 ) -> None:
     hook_repo, rev = snapshot_of_this_repository(tmp_path)
     work = plain_repo(tmp_path)
-    (work / ".pre-commit-config.yaml").write_text(
-        f"repos:\n- repo: {hook_repo}\n  rev: {rev}\n  hooks:\n"
-        "  - id: agent-tracker-post-commit\n  - id: agent-tracker-post-rewrite\n"
-        "  - id: agent-tracker-pre-push\n"
-    )
+    (work / ".pre-commit-config.yaml").write_text(pre_commit_config(hook_repo, rev))
     git(work, "add", ".pre-commit-config.yaml")
     marker = tmp_path / "imported.txt"
     # pre-commit's own shim runs `python -mpre_commit` at the top of the repository, which puts
@@ -232,18 +232,7 @@ def test_pre_commit_framework_installs_this_repository_as_hooks(
     plant_shadow_modules(work, marker, THEIRS)
     env = {**with_path(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pre_commit",
-            "install",
-            "--hook-type",
-            "post-commit",
-            "--hook-type",
-            "post-rewrite",
-            "--hook-type",
-            "pre-push",
-        ],
+        [sys.executable, "-m", "pre_commit", "install"],  # default_install_hook_types
         cwd=work,
         env={**os.environ, **env},
         check=True,
@@ -259,8 +248,23 @@ def test_pre_commit_framework_installs_this_repository_as_hooks(
     head = exercise(work, env)
     assert not marker.exists(), marker.read_text()
     commits = stored("commit:")
-    assert set(commits) == {keys.commit(str(work), head)}
+    planted = git(work, "rev-parse", "HEAD^").strip()  # made before the hooks: recorded at push
+    assert set(commits) == {keys.commit(str(work), h) for h in (head, planted)}
     assert commits[keys.commit(str(work), head)]["agent_id"] == "claude-code"
     doctor = [str(Path(BIN, "agent-git-tracker")), "doctor", "--json"]  # not `python -m` here
-    report = json.loads(subprocess.run(doctor, cwd=work, capture_output=True, check=True).stdout)
-    assert set(report["hooks"].values()) == {"pre-commit framework"}
+    ran = subprocess.run(doctor, cwd=work, capture_output=True, check=False)
+    report = json.loads(ran.stdout)
+    assert set(report["hooks"].values()) == {
+        "pre-commit framework",
+        "at pre-push (pre-commit has no such stage)",
+    }
+    assert not any("hooks not installed" in p for p in report["problems"])
+
+
+def pre_commit_config(hook_repo: Path, rev: str) -> str:
+    """The README's `.pre-commit-config.yaml`, pointed at a snapshot of this repository."""
+    from test_wire import readme_block
+
+    text = readme_block(".pre-commit-config.yaml")
+    text = re.sub(r"repo: \S+", f"repo: {hook_repo}", text)
+    return re.sub(r"rev: \S+", f"rev: {rev}", text)

@@ -52,13 +52,10 @@ def step_fixup(repo: Path) -> None:
     rebase(repo, 3, "2s/^pick/fixup/", "HEAD~2")
 
 
-def step_amend(repo: Path) -> None:
+def step_amend_and_regrade(repo: Path) -> None:
     make(repo, "d", 4)
     (repo / "d.txt").write_text("d, amended\n")
     git(repo, "commit", "-q", "-a", "--amend", "--no-edit", env={**AGENT, **at(5)})
-
-
-def step_regrade(repo: Path) -> None:
     grade(repo, "good", "good")
     grade(repo, "bad", "neutral")
 
@@ -76,8 +73,7 @@ def step_bug(repo: Path) -> None:
 STEPS: list[Callable[[Path], None]] = [
     step_graded_pair,
     step_fixup,
-    step_amend,
-    step_regrade,
+    step_amend_and_regrade,
     step_squash,
     step_bug,
 ]

@@ -18,11 +18,13 @@ import pytest
 
 from agent_git_tracker.config.settings import load
 from agent_git_tracker.errors import UsageError
+from agent_git_tracker.ledger import digest
 from agent_git_tracker.models import GRADE_VALUES, Rules
 from agent_git_tracker.report import html, render
 from agent_git_tracker.report.build import build_report
 from agent_git_tracker.report.model import Report, ReportOptions, Row
 from agent_git_tracker.report.run import absolute_time, run_report
+from agent_git_tracker.report.table import as_table
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import Store, open_store
 
@@ -51,6 +53,9 @@ class Records:
         kind: str = "agent",
         when: str = "2026-02-10T09:00:00+01:00",
         lines: tuple[int, int] | None = (10, 2),
+        outcomes: dict[str, Any] | None = None,
+        confidence: str | None = None,
+        files: int | None = None,
     ) -> str:
         commit_hash = f"{agent[:4]}{number:036x}"
         record: dict[str, Any] = {
@@ -67,8 +72,17 @@ class Records:
         }
         if lines:
             record["insertions"], record["deletions"] = lines
+        extra = {"outcomes": outcomes, "confidence": confidence, "files_changed": files}
+        record.update({k: v for k, v in extra.items() if v is not None})
         self.items[keys.commit(project, commit_hash)] = record
         return commit_hash
+
+    def digests(self) -> Records:
+        """Every commit's digest too, as the ledger writes them (the report then reads those)."""
+        for key, record in list(self.items.items()):
+            if key.startswith("commit:"):
+                self.items[keys.digest_of(key)] = digest.of(record)
+        return self
 
     def grade(
         self,
@@ -201,15 +215,23 @@ def test_a_setup_row_has_exact_numbers(store: Store) -> None:
     # Commit times are compared in UTC: 00:30 at +01:00 is 23:30 the day before.
     assert claude.first_seen == "2026-02-09T23:30:00+00:00"
     assert claude.last_seen == "2026-02-20T23:30:00+00:00"
-    assert claude.score == pytest.approx((23 + 5 * 2) / (6 + 5) - 10 * 1 / 12)
+    # No outcome is measured: the score is the grades' and the bug's (see `report.score`).
+    # Your grades: good +0.5 × 3, excellence +1, neutral 0, bad −1; the agent's: good × 6.
+    grades = 0.25 * 1.5 / (6 + 5) + 0.05 * 3.0 / (6 + 5)
+    assert claude.score == pytest.approx(100 * (grades - 0.5 * 1 / (12 + 5)))
+    assert (claude.measured, claude.pending, claude.median_lines) == (0, 0, 6.5)
+    assert claude.score_low is not None and claude.score_high is not None
+    assert claude.score - claude.score_low == pytest.approx(claude.score_high - claude.score)
     codex = row(report, CODEX)
-    assert codex.score == pytest.approx(2.0)
+    assert codex.score == pytest.approx(0.0)
     assert codex.tool_uses is None and codex.tool_uses_per_commit is None
     assert codex.first_seen == "2026-03-02T12:00:00+00:00"
 
 
 def test_the_score_is_the_documented_formula(store: Store) -> None:
-    """The module docstring's example: 40 commits, 20 graded (+90 in all), 2 bugs → 3.5."""
+    """The module docstring's example: 40 commits, none measured yet, 20 graded by you (10
+    excellent, 10 good) and by the agent (neutral), 2 bugs → 100 × (0.25 × 15/25 − 0.5 × 2/45)
+    = 12.8."""
     r = Records()
     hashes = [r.commit(SHOP, i) for i in range(40)]
     for number, commit_hash in enumerate(hashes[:20]):  # 10 × (1 + 5) + 10 × (1 + 2) = 90
@@ -221,7 +243,8 @@ def test_the_score_is_the_documented_formula(store: Store) -> None:
     claude = row(report_of(store, r), CLAUDE)
     assert (claude.commits, claude.graded, claude.bugs) == (40, 20, 2)
     assert claude.mean_cs_change == pytest.approx(90 / 20)
-    assert claude.score == pytest.approx(3.5)
+    assert claude.score == pytest.approx(100 * (0.25 * 15 / 25 - 0.5 * 2 / 45))
+    assert round(claude.score, 1) == 12.8
 
 
 def test_humans_are_an_unranked_baseline_and_bots_are_left_out(store: Store) -> None:
@@ -233,7 +256,8 @@ def test_humans_are_an_unranked_baseline_and_bots_are_left_out(store: Store) -> 
         None,
         "baseline",
     )
-    assert (human.commits, human.lines_per_commit, human.score) == (3, 10, None)
+    # Humans have a score too (their outcomes against the same repositories), never a rank.
+    assert (human.commits, human.lines_per_commit, human.score) == (3, 10, 0)
     assert all(r.kind != "bot" for r in report.rows)
     totals = report.totals
     assert (totals.commits, totals.agent_commits, totals.human_commits, totals.bot_commits) == (
@@ -254,8 +278,8 @@ def test_little_evidence_is_marked_and_never_ranked_first(store: Store) -> None:
         (3, "gemini-cli / gemini-2.5-pro", "little"),
     ]
     # Its score is the highest (four excellent grades), yet it ranks after the others.
-    assert row(report, "gemini-cli / gemini-2.5-pro").score == pytest.approx(30 / 7)
-    table = render.as_table(report, 120, color=False)
+    assert row(report, "gemini-cli / gemini-2.5-pro").score == pytest.approx(100 * 0.3 * 2 / 7)
+    table = as_table(report, 120, color=False)
     assert re.search(r"^\s+3\?\s+gemini-cli", table, re.MULTILINE)
     assert "? little evidence" in table
 
@@ -264,12 +288,20 @@ def test_little_evidence_is_marked_and_never_ranked_first(store: Store) -> None:
 
 
 def test_the_recommendation_names_the_setup_and_the_numbers_behind_it(store: Store) -> None:
+    """Grades alone, no measured outcome: claude leads, but cannot be told apart from codex."""
     report = report_of(store, standard())
-    assert report.recommendation.row is not None
-    assert report.recommendation.sentence == (
-        "Use claude-code / opus / tdd: it ranks first with a score of 2.2 over 12 commits "
-        "(6 graded) in 1 project, a mean CS change of +3.8 per graded commit and 8.3 bugs per "
-        "100 commits, ahead of codex / gpt-5 (score 2.0)."
+    recommendation = report.recommendation
+    assert recommendation.row is not None and recommendation.row.label == CLAUDE
+    assert recommendation.separated is False
+    assert recommendation.leading == (CLAUDE, CODEX)
+    assert recommendation.sentence == (
+        "No setup is clearly best yet: claude-code / opus / tdd leads with a score of +1.8 "
+        "(90 % interval -14.5 to +18.2) over 12 commits in 1 project (none measured yet, 6 "
+        "graded): 8.3 bugs per 100 commits. Its probability of being the best is 0.55: the "
+        "data cannot yet separate it from codex / gpt-5 (score +0.0, probability 0.45). None "
+        "of their commits has a measured outcome yet (`agent-git-tracker scan` measures what "
+        "became of past commits); your grades of their commits (`agent-git-tracker grade`) add "
+        "evidence sooner."
     )
 
 
@@ -285,9 +317,10 @@ def test_not_enough_data_is_said_plainly(store: Store) -> None:
     report = report_of(store, r)
     assert report.recommendation.row is None
     assert report.recommendation.sentence == (
-        "Not enough data to recommend a setup: no setup has 10 commits with 5 of them graded "
-        "yet (closest: claude-code / opus / tdd, 12 commits, 1 graded); grade more commits "
-        "with `agent-git-tracker grade`."
+        "Not enough data to recommend a setup: no setup has 10 commits of which 10 measured or "
+        "5 graded yet (closest: claude-code / opus / tdd, 12 commits, 0 measured, 0 pending, 1 "
+        "graded); `agent-git-tracker scan` measures what became of past commits, and you can "
+        "grade commits with `agent-git-tracker grade`."
     )
 
 
@@ -298,9 +331,9 @@ def test_a_halted_agent_is_not_recommended(store: Store) -> None:
     assert row(report, CLAUDE).halted is True
     sentence = report.recommendation.sentence
     assert sentence.startswith(
-        "Use codex / gpt-5: it ranks first among agents not halted with a score of 2.0"
+        "Use codex / gpt-5: it is the only usable setup with enough evidence, with a score of +0.0"
     )
-    assert sentence.endswith("(claude-code / opus / tdd scores higher, but its agent is halted).")
+    assert sentence.endswith("; claude-code / opus / tdd scores higher, but its agent is halted.")
 
 
 def test_like_matches_projects_by_language_and_size(store: Store) -> None:
@@ -315,7 +348,9 @@ def test_like_matches_projects_by_language_and_size(store: Store) -> None:
     assert like is not None and like.similar_projects == (API,)
     assert report.recommendation.sentence.startswith(
         "For a project like new-api (Rust, 200 tracked files), use codex / gpt-5: in the one "
-        "similar project it ranks first with a score of 2.0 over 10 commits (5 graded)"
+        "similar project it is the only usable setup with enough evidence, with a score of "
+        "+0.0 (90 % interval -15.1 to +15.1) over 10 commits in 1 project (none measured yet, "
+        "5 graded)"
     )
     # 40 files is far from 2,000: no similar project, so the honest answer is "not enough data".
     far = report_of(
@@ -324,9 +359,9 @@ def test_like_matches_projects_by_language_and_size(store: Store) -> None:
     assert far.recommendation.row is None
     assert far.recommendation.sentence == (
         "Not enough data for a project like big (Python, 2000 tracked files): no agent commits "
-        "are recorded in similar projects; across all projects, claude-code / opus / tdd ranks "
-        "first with a score of 2.2 over 12 commits (6 graded) in 1 project, a mean CS change of "
-        "+3.8 per graded commit and 8.3 bugs per 100 commits."
+        "are recorded in similar projects; across all projects, claude-code / opus / tdd leads "
+        "with a score of +1.8 (90 % interval -14.5 to +18.2) over 12 commits in 1 project "
+        "(none measured yet, 6 graded): 8.3 bugs per 100 commits."
     )
 
 
@@ -385,7 +420,8 @@ def test_by_regroups_the_rows(store: Store) -> None:
     rust = row(languages, "Rust")
     assert (rust.commits, rust.projects) == (13, 2)
     # Whatever the grouping, the recommendation is about setups.
-    assert languages.recommendation.sentence.startswith("Use claude-code / opus / tdd:")
+    assert languages.recommendation.row is not None
+    assert languages.recommendation.row.label == CLAUDE
 
 
 def test_grades_and_bugs_without_a_known_commit_go_to_the_agents_last_setup(
@@ -466,6 +502,11 @@ ROW_KEYS = {
     "bugs_per_100_commits", "lines_per_commit", "tool_uses", "commands", "tool_uses_per_commit",
     "commands_per_commit", "skill_points", "experience_points", "communication_score", "halted",
     "first_seen", "last_seen", "score",
+    # since outcomes
+    "confidence", "score_low", "score_high", "probability_best", "leading", "measured",
+    "pending", "median_lines", "median_files", "outcomes",
+    # since agent logs
+    "usage",
 }  # fmt: skip
 
 
@@ -477,15 +518,17 @@ def test_json_has_the_documented_stable_schema(store: Store) -> None:
     }  # fmt: skip
     assert data["schema_version"] == 1
     assert set(data["options"]) == {
-        "by", "project", "agent", "since", "until", "min_commits", "like",
+        "by", "project", "agent", "since", "until", "min_commits", "like", "include_medium",
     }  # fmt: skip
     assert set(data["scoring"]) == {
         "formula", "evidence", "min_commits", "min_graded", "prior_graded", "prior_change",
         "bug_cost",
+        # since outcomes
+        "min_measured", "weights", "prior_commits", "interval", "separation", "compared",
     }  # fmt: skip
     assert set(data["totals"]) == {
         "commits", "agent_commits", "human_commits", "bot_commits", "graded", "bugs",
-        "projects", "first_seen", "last_seen",
+        "projects", "first_seen", "last_seen", "measured", "pending",
     }  # fmt: skip
     assert all(set(r) == ROW_KEYS for r in data["rows"])
     assert set(data["rows"][0]["grades"]) == {"bad", "neutral", "good", "excellence"}
@@ -493,9 +536,11 @@ def test_json_has_the_documented_stable_schema(store: Store) -> None:
     assert set(data["timeline"][0]["weeks"][0]) == {"week", "graded", "mean_cs_change"}
     assert set(data["recommendation"]) == {
         "sentence", "enough_data", "label", "agent", "model", "setup", "like",
+        "probability_best", "separated", "leading", "more_commits",
     }  # fmt: skip
     first = data["rows"][0]
-    assert (first["label"], first["score"], first["mean_cs_change"]) == (CLAUDE, 2.167, 3.833)
+    assert (first["label"], first["score"], first["mean_cs_change"]) == (CLAUDE, 1.832, 3.833)
+    assert (first["score_low"], first["score_high"]) == (-14.535, 18.198)
     liked = render.as_json(report_of(store, like="/x/y", like_profile={"main_language": "Go"}))
     assert set(liked["recommendation"]["like"]) == {
         "path", "language", "tracked_files", "similar_projects",
@@ -513,27 +558,31 @@ def test_csv_has_a_header_and_one_line_per_row(store: Store) -> None:
         "3",
         "false",
     )
-    assert lines[-1]["rank"] == "" and lines[-1]["score"] == ""
+    assert lines[-1]["rank"] == "" and lines[-1]["score"] == "0.0"
+    assert lines[0]["survival_30d_measured"] == "0" and lines[0]["survival_30d_value"] == ""
 
 
-@pytest.mark.parametrize("width", [80, 160])
+@pytest.mark.parametrize("width", [80, 160, 240])
 def test_the_table_fits_the_terminal(store: Store, width: int) -> None:
-    table = render.as_table(report_of(store, standard()), width, color=False)
+    table = as_table(report_of(store, standard()), width, color=False)
     assert "\x1b[" not in table
     assert all(len(line) <= width for line in table.splitlines()), table
     header = next(line for line in table.splitlines() if line.lstrip().startswith("#"))
-    for name in ("setup", "score", "commits", "graded", "ΔCS", "bugs/100"):
+    # Beside the score, always: its interval, measured and pending commits, median size.
+    for name in ("setup", "score", "90% interval", "measured", "pending", "lines", "files"):
         assert name in header
-    assert ("SP/XP/CS" in header) is (width == 160)
-    assert ("not shown at this width" in table) is (width == 80)
-    assert "Recommendation: Use claude-code / opus / tdd" in table
+    for name in ("P(best)", "kept30", "commits", "graded", "ΔCS", "bugs/100"):
+        assert (name in header) is (width >= 160)
+    assert ("SP/XP/CS" in header) is (width == 240)
+    assert ("not shown at this width" in table) is (width < 240)
+    assert "Recommendation: No setup is clearly best yet: claude-code / opus / tdd" in table
     assert "left out: 1 bot commit" in table
 
 
 def test_long_labels_are_shortened_in_the_middle(store: Store) -> None:
     r = Records()
     r.commit(SHOP, 1, "an-agent-with-a-remarkably-long-name", "a-model-name-as-long", "setup-x")
-    table = render.as_table(report_of(store, r), 80, color=False)
+    table = as_table(report_of(store, r), 80, color=False)
     assert all(len(line) <= 80 for line in table.splitlines()), table
     assert "an-agent-with-a" in table and "…" in table and "setup-x" in table
 
@@ -543,11 +592,24 @@ def config(db_path: Path) -> Any:
     return load()
 
 
+def clear_winner() -> Records:
+    """Claude's work all kept, codex's all fixed, in the same repository as humans'."""
+    r = Records()
+    kept = {"survival_14d": 1, "survival_30d": 1, "reverted_30d": False, "fixed_30d": False}
+    fixed = {**kept, "survival_14d": 0.5, "survival_30d": 0.5, "fixed_30d": True}
+    for i in range(30):
+        r.commit(SHOP, i, outcomes={**kept, "bulk": False})
+        r.commit(SHOP, i, "codex", "gpt-5", None, outcomes={**fixed, "bulk": False})
+        human = {**(fixed if i % 2 else kept), "bulk": False}
+        r.commit(SHOP, i, "human", None, None, kind="human", outcomes=human)
+    return r
+
+
 def test_colour_only_on_a_terminal_and_never_with_no_color(
     config: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with open_store(config) as opened:
-        opened.put_many(standard().items)
+        opened.put_many(clear_winner().items)
     options = ReportOptions()
     assert "\x1b[" not in run_report(config, options, "table", None, True, 100)  # NO_COLOR=1
     monkeypatch.delenv("NO_COLOR")
@@ -606,7 +668,7 @@ def test_the_html_page_is_self_contained(store: Store, tmp_path: Path) -> None:
     assert '<script id="report-data" type="application/json">' in page
     embedded = page.split('type="application/json">', 1)[1].split("</script>", 1)[0]
     assert json.loads(embedded)["rows"][0]["label"] == CLAUDE
-    assert "Use claude-code / opus / tdd" in page
+    assert "claude-code / opus / tdd leads" in page
 
 
 # --- the whole path ------------------------------------------------------------------------

@@ -5,19 +5,31 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
-from test_report import report_of, standard
+from test_report import clear_winner, report_of, standard
 
 from agent_git_tracker.config.settings import load
 from agent_git_tracker.report import html
-from agent_git_tracker.report.model import Report
+from agent_git_tracker.report.model import Report, Row
 from agent_git_tracker.store.db import open_store
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-METRICS = ("score", "mean_cs_change", "bugs_per_100_commits")
+# Each panel's value and interval: the score, then three outcome measures.
+PANELS: tuple[Callable[[Row], tuple[Any, Any]], ...] = (
+    lambda r: (r.score, r.score_low),
+    lambda r: (
+        (r.outcomes.survival_30d.value, r.outcomes.survival_30d.low) if r.outcomes else (None, None)
+    ),
+    lambda r: (
+        (r.outcomes.reverted_30d.rate, r.outcomes.reverted_30d.low) if r.outcomes else (None, None)
+    ),
+    lambda r: (r.outcomes.fixed_30d.rate, r.outcomes.fixed_30d.low) if r.outcomes else (None, None),
+)
 
 
 def chromium(page: Path, profile: Path, *args: str) -> str:
@@ -54,6 +66,7 @@ class Marks(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.bars: list[dict[str, str | None]] = []
+        self.whiskers: list[dict[str, str | None]] = []
         self.points: list[dict[str, str | None]] = []
         self.figures: dict[str, dict[str, str | None]] = {}
         self.charts: str | None = None
@@ -67,35 +80,50 @@ class Marks(HTMLParser):
             self.figures[str(values["id"])] = values
         elif tag == "rect" and "bar" in classes:
             self.bars.append(values)
+        elif tag == "rect" and "whisker" in classes:
+            self.whiskers.append(values)
         elif tag == "circle" and "point" in classes:
             self.points.append(values)
 
 
-def expected(report: Report) -> tuple[int, int]:
-    """How many bars and points the page should draw for `report`."""
+def expected(report: Report) -> tuple[int, int, int]:
+    """How many bars, intervals and points the page should draw for `report`."""
     ranked = [r for r in report.rows if r.kind == "agent"][:12]
-    bars = sum(getattr(r, m) is not None for r in ranked for m in METRICS)
+    ranked += [r for r in report.rows if r.kind == "human"]  # drawn last, for reference
+    marks = [panel(r) for r in ranked for panel in PANELS]
+    bars = sum(value is not None for value, _ in marks)
     bars += sum(count > 0 for r in ranked for count in r.grades.values())
+    intervals = sum(low is not None for _, low in marks)
     labels = {r.label for r in ranked}
     points = sum(len(s.points) for s in report.timeline if s.label in labels)
-    return bars, points
+    return bars, intervals, points
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium: apt-get install chromium")
-def test_the_browser_draws_both_charts(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("records", "counts"),
+    [
+        (standard, (10, 4, 3)),  # 3 setups' and the humans' scores, 6 grade segments; 3 weeks
+        (clear_winner, (12, 12, 0)),  # 2 setups and the humans × the score and 3 measures
+    ],
+)
+def test_the_browser_draws_both_charts(
+    tmp_path: Path, records: Callable[[], Any], counts: tuple[int, int, int]
+) -> None:
     config = load(db_path=str(tmp_path / "r.lmdb"), max_db_size="64MiB")
     with open_store(config) as store:
-        report = report_of(store, standard())
+        report = report_of(store, records())
     page = tmp_path / "report.html"
     page.write_text(html.as_html(report), encoding="utf-8")
     marks = Marks()
     marks.feed(chromium(page, tmp_path / "profile", "--dump-dom"))
-    bars, points = expected(report)
-    assert (bars, points) == (15, 3)  # 3 setups × 3 metrics and 6 grade segments; 3 weeks
+    bars, intervals, points = expected(report)
+    assert (bars, intervals, points) == counts
     assert marks.charts == "drawn", "the page's script did not finish"
-    assert len(marks.bars) == bars and len(marks.points) == points
+    assert (len(marks.bars), len(marks.whiskers), len(marks.points)) == counts
     # Counted by the script from the browser's layout: every mark has a non-zero size.
     assert marks.figures["compare"]["data-drawn-bars"] == str(bars)
+    assert marks.figures["compare"]["data-drawn-intervals"] == str(intervals)
     assert marks.figures["timeline"]["data-drawn-points"] == str(points)
     assert all(float(str(b["width"])) > 0 and float(str(b["height"])) > 0 for b in marks.bars)
     assert all(float(str(p["r"])) > 0 for p in marks.points)

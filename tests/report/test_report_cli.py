@@ -28,6 +28,8 @@ def test_report_formats_through_the_cli(repo: Path, db_path: Path, tmp_path: Pat
     assert "Wrote the HTML report" in out and page.read_text().startswith("<!")
     by_agent = json.loads(tracker("report", "--by", "agent", "--json", cwd=repo).stdout)
     assert by_agent["options"]["by"] == "agent"
+    medium = json.loads(tracker("report", "--include-medium", "--json", cwd=repo).stdout)
+    assert medium["options"]["include_medium"] is True
     like = json.loads(tracker("report", "--like", ".", "--json", cwd=repo).stdout)
     assert like["recommendation"]["like"]["similar_projects"] == [str(repo)]
     recent = json.loads(
@@ -73,6 +75,8 @@ def test_demo_runs_end_to_end_and_touches_nothing_of_the_user(
     assert "pushed to a local bare remote" in out
     assert "claude-code / claude-opus-4.5 / plan-first" in out
     assert "Recommendation: Use claude-code" in out
+    # The recommendation rests on measured outcomes, not only on grades.
+    assert "(12 measured, 6 graded): 100% of its" in " ".join(out.split())
     assert sorted(hermetic.rglob("*")) == before
     assert not db_path.exists()
 
@@ -93,3 +97,24 @@ def test_digests_and_commit_records_give_the_same_report(repo: Path, db_path: Pa
     from_records = json.loads(tracker("report", "--json", cwd=repo).stdout)
     assert from_records["rows"] == with_digests["rows"]
     assert from_records["rows"][0]["graded"] == 4
+
+
+def test_a_grade_given_after_its_commits_flush_is_carried_by_the_digest(
+    repo: Path, db_path: Path
+) -> None:
+    """The report reads one digest per commit; a grade given later lands in it too, so that
+    the report need not read the grades on their own."""
+    from agent_git_tracker.config.settings import load
+    from agent_git_tracker.store import keys
+    from agent_git_tracker.store.db import open_store
+
+    commit(repo, "agent work", env={"CODEX_SANDBOX": "1"})
+    tracker("flush", cwd=repo)
+    tracker("grade", "--agent-grade", "good", "--user-grade", "excellence", cwd=repo)
+    tracker("flush", cwd=repo)
+    head = git(repo, "rev-parse", "HEAD").strip()
+    with open_store(load()) as store, store.reading() as view:
+        fact = view.get(keys.digest(str(repo), head))
+    assert fact[6][1:3] == [2, 5]  # [week, agent grade, user grade, CS change]
+    data = json.loads(tracker("report", "--json", cwd=repo).stdout)
+    assert data["rows"][0]["grades"]["excellence"] == 1
