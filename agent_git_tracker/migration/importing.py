@@ -65,9 +65,9 @@ def exported(key: str) -> bool:
     """Whether a key is a record an export carries (not a machine's bookkeeping, nor what is
     derived again from the records)."""
     local = (keys.meta("schema"), keys.meta("batch:"), keys.meta("upgrade"), PREFIX)
-    local += (keys.meta("logs:"),)  # the agents' logs read on this machine (`costs.stored`)
+    logs = keys.meta("logs:")  # the agents' logs read on this machine (`costs.stored`)
     return not key.startswith(
-        (*local, upgrade.REFRESH_AGENTS, keys.meta("migration:"), "digest:", "timeline:")
+        (*local, logs, upgrade.REFRESH_AGENTS, keys.meta("migration:"), "digest:", "timeline:")
     )
 
 
