@@ -33,6 +33,7 @@ from agent_git_tracker.ledger.overlay import Overlay
 from agent_git_tracker.migration.merge import EXPORT, MAX_KEY_BYTES, Merged, MergeResult, Source
 from agent_git_tracker.migration.merge import plan as merge_plan
 from agent_git_tracker.store import compact, keys, upgrade
+from agent_git_tracker.store.views import COUNTS
 
 FORMAT = "agent-git-tracker-export"
 # 2: grade keys hold the project, bug and activity keys a unique id (`store.upgrade`).
@@ -64,7 +65,7 @@ class Checked:
 def exported(key: str) -> bool:
     """Whether a key is a record an export carries (not a machine's bookkeeping, nor what is
     derived again from the records)."""
-    local = (keys.meta("schema"), keys.meta("batch:"), keys.meta("upgrade"), PREFIX)
+    local = (keys.meta("schema"), keys.meta("batch:"), keys.meta("upgrade"), PREFIX, COUNTS)
     logs = keys.meta("logs:")  # the agents' logs read on this machine (`costs.stored`)
     return not key.startswith(
         (*local, logs, upgrade.REFRESH_AGENTS, keys.meta("migration:"), "digest:", "timeline:")

@@ -28,6 +28,10 @@ SCHEMA_VERSION = upgrade.VERSION
 SCHEMA_KEY = keys.meta("schema")
 LMDB_MAGIC = 0xBEEFC0DE
 CEILING = 2 * 1024**3  # the largest max_database_size allowed
+# What a graded commit takes on disk with everything derived from it (`bench.storage`), and
+# how many commits a database needs before its own average says it better.
+TYPICAL_COMMIT = 1700
+MEASURED_FROM = 1000
 OLD_PLUGIN_DIR = Path(".config", "opencode", "plugins", "agent-tracker")
 # What LMDB raises for a page that fails to read (a damaged file, never a bug of ours).
 DAMAGE = (lmdb.CorruptedError, lmdb.PageNotFoundError, lmdb.InvalidError)
@@ -83,7 +87,9 @@ class Store:
         lock = self._writer(seconds)
         try:
             with self._env.begin(write=True) as txn:
-                yield WriteView(txn)
+                view = WriteView(txn)
+                yield view
+                view.finish()
         except lmdb.MapFullError as e:
             raise self._full_error() from e
         except lmdb.ReadonlyError as e:
@@ -146,6 +152,20 @@ class Store:
             "max_database_size": self.config.max_database_size,
             "schema_version": schema.get("version"),
             "counts": counts,
+            "room": self.room(counts["commit"]),
+        }
+
+    def room(self, commits: int) -> dict[str, int]:
+        """Bytes used and free under `max_database_size`, what a commit takes with its grades
+        and the records derived from it (this database's average, once it has enough of them
+        to say), and how many more commits fit at that rate."""
+        used, free = self.space()
+        per_commit = used // commits if commits >= MEASURED_FROM else TYPICAL_COMMIT
+        return {
+            "used": used,
+            "free": free,
+            "per_commit": per_commit,
+            "more_commits": free // max(1, per_commit),
         }
 
     def _full_error(self) -> TrackerError:

@@ -8,6 +8,11 @@ from typing import Any
 
 from agent_git_tracker.store import compact, keys, pairs
 
+# The kinds whose number of records the store keeps in `meta:counts`, maintained by every
+# write, so that `count` of them reads one record instead of every page of theirs.
+COUNTED = ("commit:", "retrospective:")
+COUNTS = keys.meta("counts")
+
 
 class View:
     """Reads inside one transaction. Records are given as they were written, whatever their
@@ -91,7 +96,14 @@ class View:
             return not cursor.first()
 
     def count(self, prefix: str) -> int:
-        return sum(1 for _ in self.keys(prefix))
+        kept = self._counts() if prefix in COUNTED else None
+        return kept[prefix] if kept is not None else sum(1 for _ in self.keys(prefix))
+
+    def _counts(self) -> dict[str, int] | None:
+        kept = self.get(COUNTS)
+        if isinstance(kept, dict) and all(type(kept.get(p)) is int for p in COUNTED):
+            return kept
+        return None
 
 
 def _may_hold_pairs(prefix: str) -> bool:
@@ -111,13 +123,31 @@ class WriteView(View):
     def __init__(self, txn: Any) -> None:
         super().__init__(txn)
         self.puts = 0
+        self._added = dict.fromkeys(COUNTED, 0)
 
     def put(self, key: str, value: Any) -> None:
+        if key.startswith(COUNTED) and self._txn.get(keys.to_bytes(key)) is None:
+            self._added[key[: key.index(":") + 1]] += 1
         pairs.put(self._txn, key, value)
         self.puts += 1
 
     def delete(self, key: str) -> None:
+        if key.startswith(COUNTED) and self._txn.get(keys.to_bytes(key)) is not None:
+            self._added[key[: key.index(":") + 1]] -= 1
         pairs.delete(self._txn, key)
+
+    def finish(self) -> None:
+        """Before the transaction commits: `meta:counts` brought up to date (made from the
+        records the first time, in a database written before it was kept)."""
+        if not any(self._added.values()):
+            return
+        kept = self._counts()
+        if kept is None:
+            counts = {prefix: sum(1 for _ in self.keys(prefix)) for prefix in COUNTED}
+        else:
+            counts = {prefix: kept[prefix] + self._added[prefix] for prefix in COUNTED}
+        pairs.put(self._txn, COUNTS, counts)
+        self._added = dict.fromkeys(COUNTED, 0)
 
     def put_many(self, items: Mapping[str, Any]) -> None:
         """Write every item; a value of None deletes the key."""
