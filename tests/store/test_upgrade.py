@@ -117,3 +117,58 @@ def test_an_upgrade_killed_at_any_point_goes_on_at_the_next_open(tmp_path: Path)
         assert records(db) == expected, f"killed after {n}/7 of the upgrade"
         assert stored(db).keys() == stored(reference).keys()
     assert "part way" in stages, stages
+
+
+def as_schema_1(db: Path, commits: int) -> None:
+    """A database as schema 1 stored it: grade keys without their project, bug keys without
+    a unique id, plain JSON."""
+    env = lmdb.open(str(db), subdir=False, max_dbs=0, map_size=64 << 20)
+    with env.begin(write=True) as txn:
+        for n in range(commits):
+            commit_hash, agent = f"{n:040x}", ("claude-code", "codex")[n % 2]
+            when = f"2026-01-{n % 28 + 1:02d}T10:00:00.000+00:00"
+            record = {"agent_id": agent, "kind": "agent", "project_path": "/home/ada/p"}
+            record |= {"timestamp": when, "subject": f"change {n}", "task_description": "t"}
+            writes = {
+                keys.commit("/home/ada/p", commit_hash): record,
+                f"communication:{agent}:{commit_hash}:{2 * n}": {"grade": 2, "agent_id": agent},
+                f"communication:{agent}:{commit_hash}:{2 * n + 1}": {"grade": 5},
+                f"retrospective:{agent}:{commit_hash}": {"agent_grade": 2, "user_grade": 5},
+                f"bug:{agent}:{when[:-6]}{n:03d}+00:00": {"note": f"bug {n}"},
+            }
+            for key, value in writes.items():
+                txn.put(keys.to_bytes(key), compact.dumps(value))
+        txn.put(b"meta:schema", b'{"version":1}')
+    env.close()
+
+
+def settled(db: Path) -> dict[str, Any]:
+    """The records, but for when each step ran."""
+    with open_store(load(db_path=str(db))) as store, store.reading() as view:
+        return {k: v for k, v in view.scan("") if not k.startswith(keys.meta("upgrade:"))}
+
+
+def test_schema_1_goes_through_2_to_3_however_often_it_is_killed(tmp_path: Path) -> None:
+    reference = tmp_path / "reference" / "t.lmdb"
+    reference.parent.mkdir()
+    as_schema_1(reference, 300)
+    start = time.perf_counter()
+    assert upgrade_process(reference).wait() == 0
+    seconds = time.perf_counter() - start
+    expected = settled(reference)
+    assert expected[keys.meta("schema")] == {"version": 3}
+    assert keys.retrospective("codex", "/home/ada/p", f"{1:040x}") in expected
+    assert not any(k.count(":") == 2 for k in expected if k.startswith("retrospective:"))
+    names = {k for k in stored(reference) if k.startswith(keys.meta("upgrade:"))}
+    assert names == {keys.meta("upgrade:project-in-grade-keys"), UPGRADE}
+    for n in range(6):
+        db = tmp_path / f"run{n}" / "t.lmdb"
+        db.parent.mkdir()
+        as_schema_1(db, 300)
+        process = upgrade_process(db)
+        time.sleep(seconds * (0.1 + 0.2 * n))
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        assert settled(db) == expected, f"killed after {0.1 + 0.2 * n:.1f} of the upgrade"
+        assert stored(db).keys() == stored(reference).keys()
