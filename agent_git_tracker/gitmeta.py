@@ -103,7 +103,7 @@ def facts(project: str, profiled: bool = True) -> tuple[str | None, dict[str, An
             agent = str(value).strip() or None
             if not profiled:
                 return agent, {}
-            files = repo.git.ls_files("-z").split("\0")
+            files = _git(repo, "ls-files", "-z").split("\0")
             remotes = {r.name: next(iter(r.urls), None) for r in repo.remotes}
             roots = _roots(repo)
     except Exception:
@@ -124,9 +124,21 @@ def facts(project: str, profiled: bool = True) -> tuple[str | None, dict[str, An
 def _roots(repo: git.Repo) -> list[str]:
     """The root commits of HEAD's history: what stays the same when a repository moves."""
     try:
-        return sorted(repo.git.rev_list("--max-parents=0", "HEAD", "--").split())
-    except git.GitCommandError:
+        return sorted(_git(repo, "rev-list", "--max-parents=0", "HEAD", "--").split())
+    except OSError:
         return []  # no commit yet
+
+
+def _git(repo: git.Repo, *args: str) -> str:
+    """A git command's output, run without GitPython's process set-up (a flush of many
+    repositories runs two of them per repository); raises OSError when it fails."""
+    import subprocess
+
+    where = repo.working_tree_dir or repo.git_dir
+    done = subprocess.run(["git", *args], cwd=where, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise OSError(done.stderr.decode("utf-8", "replace").strip())
+    return done.stdout.decode("utf-8", "surrogateescape")
 
 
 def pushed_commits(project: str, updates: list[tuple[str, str]]) -> list[str]:

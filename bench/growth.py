@@ -12,7 +12,9 @@ sizes) and the cost per item; a linear path costs about the same per item at eve
   flush   a flush of 200 new events (commits, grades, bugs, tool uses) into a database that
           holds 10,000 and 100,000 graded commits (`bench.report`'s generator): the agents'
           counters are replayed from every record of the agents the batch touches, so this
-          grows with the database; what matters is that it stays linear in it
+          grows with the database; what matters is that it stays linear in it. Also the
+          report's counts of commits and retrospectives at both sizes: read from `meta:counts`
+          (the same at every size) against walking their pages
 """
 
 from __future__ import annotations
@@ -197,6 +199,16 @@ def status_case(work: Path, runs: int) -> None:
     report("`status` with events pending", "events", sizes, samples)
 
 
+def counts_once(db: Path) -> tuple[float, float]:
+    """CPU seconds of the report's two counts as kept by the writers, and walked."""
+    from agent_git_tracker.store.views import COUNTED
+
+    with open_store(config_at(db)) as store, store.reading() as view:
+        kept = cpu(lambda: [view.count(prefix) for prefix in COUNTED])
+        walked = cpu(lambda: [sum(1 for _ in view.keys(prefix)) for prefix in COUNTED])
+    return kept, walked
+
+
 def flush_case(work: Path, runs: int, sizes: list[int]) -> None:
     from bench.report import build
 
@@ -208,6 +220,11 @@ def flush_case(work: Path, runs: int, sizes: list[int]) -> None:
         start = time.process_time()
         build(base, n, n)
         print(f"  (built {n:,} commits in {time.process_time() - start:.0f} s CPU)")
+        kept, scanned = counts_once(base)
+        print(
+            f"  {n:>9,} commits: the report's counts of commits and retrospectives "
+            f"{kept * 1e6:6.0f} µs from meta:counts, {scanned * 1e3:6.0f} ms walking their pages"
+        )
         samples = []
         for run in range(runs):
             db = fresh(work, f"flush-{n}-{run}")
