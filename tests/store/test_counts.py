@@ -12,6 +12,7 @@ from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import open_store
 from agent_git_tracker.store.views import COUNTED, COUNTS
 
+from conftest import tracker
 from crashkit import write_spool
 
 
@@ -88,3 +89,9 @@ def test_db_info_says_how_many_more_commits_fit(tmp_path: Path) -> None:
     assert room["free"] == 64 * 1024**2 - room["used"]
     assert room["more_commits"] == room["free"] // room["per_commit"]
     assert room["more_commits"] > 30_000
+
+
+def test_db_info_prints_the_room_left(tmp_path: Path) -> None:
+    out = tracker("--db-path", str(tmp_path / "t.lmdb"), "--max-db-size", "64MiB", "db", "info")
+    line = next(x for x in out.stdout.splitlines() if x.startswith("room"))
+    assert "more commits" in line and "64 MiB free" in line
