@@ -85,28 +85,34 @@ def resolve_commit(rev: str, path: str | Path = ".") -> CommitInfo:
 
 def repo_agent(project: str) -> str | None:
     """The repository's default agent, `git config agent-tracker.agent`."""
-    try:
-        with git.Repo(project) as repo:
-            value = repo.config_reader().get_value("agent-tracker", "agent", default="")
-    except Exception:  # a vanished or broken repository has no default
-        return None
-    return str(value).strip() or None
+    return facts(project, profiled=False)[0]
 
 
 def profile(project: str) -> dict[str, Any]:
     """Main language (by tracked files), tracked file count and remote URL of a project."""
+    return facts(project)[1]
+
+
+def facts(project: str, profiled: bool = True) -> tuple[str | None, dict[str, Any]]:
+    """The repository's default agent and (when `profiled`) its profile, the repository
+    opened once: a vanished or broken one has no default and keeps its earlier profile."""
+    agent: str | None = None
     try:
         with git.Repo(project) as repo:
-            files = repo.git.ls_files("-z").split("\0")
+            value = repo.config_reader().get_value("agent-tracker", "agent", default="")
+            agent = str(value).strip() or None
+            if not profiled:
+                return agent, {}
+            files = _git(repo, "ls-files", "-z").split("\0")
             remotes = {r.name: next(iter(r.urls), None) for r in repo.remotes}
             roots = _roots(repo)
-    except Exception:  # a vanished repository keeps its earlier profile
-        return {}
+    except Exception:
+        return agent, {}
     counts = Counter(LANGUAGES.get(os.path.splitext(f)[1].lower()) for f in files if f)
     counts.pop(None, None)
     languages = dict(counts.most_common(8))
     remote = remotes.get("origin") or next(iter(remotes.values()), None)
-    return {
+    return agent, {
         "main_language": next(iter(languages), None),
         "languages": languages,
         "tracked_files": sum(1 for f in files if f),
@@ -118,9 +124,21 @@ def profile(project: str) -> dict[str, Any]:
 def _roots(repo: git.Repo) -> list[str]:
     """The root commits of HEAD's history: what stays the same when a repository moves."""
     try:
-        return sorted(repo.git.rev_list("--max-parents=0", "HEAD", "--").split())
-    except git.GitCommandError:
+        return sorted(_git(repo, "rev-list", "--max-parents=0", "HEAD", "--").split())
+    except OSError:
         return []  # no commit yet
+
+
+def _git(repo: git.Repo, *args: str) -> str:
+    """A git command's output, run without GitPython's process set-up (a flush of many
+    repositories runs two of them per repository); raises OSError when it fails."""
+    import subprocess
+
+    where = repo.working_tree_dir or repo.git_dir
+    done = subprocess.run(["git", *args], cwd=where, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise OSError(done.stderr.decode("utf-8", "replace").strip())
+    return done.stdout.decode("utf-8", "surrogateescape")
 
 
 def pushed_commits(project: str, updates: list[tuple[str, str]]) -> list[str]:

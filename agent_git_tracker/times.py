@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import functools
+from datetime import UTC, date, datetime
 from typing import Any
+
+EPOCH_DAY = date(1970, 1, 1).toordinal()
+_TWO = [f"{n:02d}" for n in range(100)]
+_THREE = [f"{n:03d}" for n in range(1000)]
 
 
 def iso(epoch: float) -> str:
     """ISO 8601 with a UTC offset, to the millisecond."""
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
+
+
+def iso_millis(millis: int) -> str:
+    """`iso` of a whole number of milliseconds since 1970, without a datetime (it is read
+    back with every record that stores one)."""
+    seconds, fraction = divmod(millis, 1000)
+    days, seconds = divmod(seconds, 86_400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    two = _TWO
+    return f"{_day(days)}T{two[hours]}:{two[minutes]}:{two[seconds]}.{_THREE[fraction]}+00:00"
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(days: int) -> str:
+    return date.fromordinal(days + EPOCH_DAY).isoformat()
 
 
 def utc_key(stamp: Any) -> str | None:

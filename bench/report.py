@@ -225,8 +225,8 @@ def measure(db: store.Store, seed: int = 7) -> int:
     return len(commit_keys)
 
 
-def build(path: Path, commits: int, grades: int) -> Config:
-    config = Config(database_path=path, max_database_size=2 * 1024**3)
+def build(path: Path, commits: int, grades: int, config: Config | None = None) -> Config:
+    config = config or Config(database_path=path, max_database_size=2 * 1024**3)
     profiles = {
         f"/home/dev/src/project-{p:02d}": {
             "main_language": LANGUAGES[p % len(LANGUAGES)],

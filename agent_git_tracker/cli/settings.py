@@ -61,6 +61,17 @@ def db_info(cfg: Config, as_json: bool) -> None:
     emit(database_info(cfg, warn), as_json, format_info)
 
 
+def _room(room: dict[str, int] | None) -> list[str]:
+    if not room:
+        return []
+    mib = 1024 * 1024
+    return [
+        f"room            about {room['more_commits']:,} more commits "
+        f"({room['free'] / mib:,.0f} MiB free under max_database_size, "
+        f"{room['per_commit'] / 1024:.1f} KiB a commit with its grades)"
+    ]
+
+
 def format_info(info: dict[str, Any]) -> str:
     mib = 1024 * 1024
     lines = [
@@ -68,6 +79,7 @@ def format_info(info: dict[str, Any]) -> str:
         f"file size       {info['file_size']:,} bytes ({info['file_size'] / mib:.1f} MiB)",
         f"map size        {info['map_size']:,} bytes ({info['map_size'] / mib:.0f} MiB limit)",
         f"schema version  {info['schema_version']}",
+        *_room(info.get("room")),
         "records",
         *(f"  {prefix:<14}{count:>10,}" for prefix, count in info["counts"].items()),
         f"spool           {info['spool']['path']} "

@@ -187,6 +187,13 @@ def _iso(when: Any) -> str | None:
 def rederive(state: Overlay, written: list[str], rules: Rules) -> None:
     """After records came from elsewhere (an import, a migration): the timeline keys of the
     commits written and the counters of every agent they name."""
+    for agent_id in sorted(add_timelines(state, written)):
+        refresh(state, agent_id, rules)
+
+
+def add_timelines(state: Overlay, written: list[str]) -> set[str]:
+    """The timeline keys of the commits written; returns the agents the records name, whose
+    counters are then to be replayed."""
     agents = set()
     for key in written:
         kind = keys.prefix_of(key)
@@ -199,8 +206,7 @@ def rederive(state: Overlay, written: list[str], rules: Rules) -> None:
                 agents.add(record["agent_id"])
         elif kind in ("agent", "retrospective", "bug", "activity", "usage"):
             agents.add(keys.parts(key)[1])
-    for agent_id in sorted(agents):
-        refresh(state, agent_id, rules)
+    return agents
 
 
 def counted(record: Record) -> bool:

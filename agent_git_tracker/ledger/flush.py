@@ -8,9 +8,10 @@ left a batch file whose id is recorded, and the next flush only removes it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,12 +28,14 @@ from agent_git_tracker.ledger.moves import follow_moves
 from agent_git_tracker.ledger.overlay import Overlay, Reader
 from agent_git_tracker.ledger.points import is_halted
 from agent_git_tracker.store import keys
-from agent_git_tracker.store.db import Store, View
+from agent_git_tracker.store.db import Store, View, WriteView
 from agent_git_tracker.times import iso
 
 MakeContext = Callable[[Config, set[str]], Context]
 
 BATCH_PREFIX = keys.meta("batch:")
+# Repositories a `flush --all` writes per transaction (and spools it keeps locked meanwhile).
+GROUP = 100
 
 
 @dataclass
@@ -53,16 +56,36 @@ def batch_key(path: str) -> str:
 
 
 def context_for(config: Config, projects: set[str], profiles: bool = True) -> Context:
-    """Per-project facts from git, read before the write transaction starts. The profiles
-    (language, size, remote) only a flush writes: a pending view goes without them."""
+    """Per-project facts from git, read before the write transaction starts (each repository
+    opened once). The profiles (language, size, remote) only a flush writes: a pending view
+    goes without them."""
     from agent_git_tracker import gitmeta
 
+    found = {p: gitmeta.facts(p, profiles) for p in projects}
     return Context(
         rules=config.rules,
-        repo_agents={p: gitmeta.repo_agent(p) for p in projects},
+        repo_agents={p: agent for p, (agent, _) in found.items()},
         own_agents=config.agents,
-        profiles={p: gitmeta.profile(p) for p in projects} if profiles else {},
+        profiles={p: profile for p, (_, profile) in found.items()} if profiles else {},
     )
+
+
+@dataclass
+class Claimed:
+    """A repository's spool, locked, its appended events claimed into batch files and read."""
+
+    result: Flushed
+    loaded: list[tuple[str, list[dict[str, Any]], list[str]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    ledger: Ledger | None = None
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        return [e for _, good, _ in self.loaded for e in good]
+
+    @property
+    def projects(self) -> set[str]:
+        return {e["project"] for e in self.events if "project" in e}
 
 
 def flush_repo(
@@ -73,8 +96,45 @@ def flush_repo(
 ) -> Flushed:
     """Flush one repository's spool folder, waiting at most `seconds` for each lock; a flush
     that cannot go ahead leaves the spool for the next one and says so."""
+    return flush_group(store, [directory], make_context, seconds)[0]
+
+
+def flush_group(
+    store: Store,
+    directories: list[str],
+    make_context: MakeContext = context_for,
+    seconds: float = spool.COMMAND_WAIT,
+) -> list[Flushed]:
+    """Flush several repositories' spools in ONE write transaction, each spool locked until it
+    has committed; the counters of the agents they touch are replayed once for all."""
+    where = directories[0] if len(directories) == 1 else f"of {len(directories)} repositories"
+    with _guarded(where, seconds), contextlib.ExitStack() as locks:
+        claimed = []
+        for directory in directories:
+            with _guarded(directory, seconds):
+                claimed.append(_claim(directory, seconds, locks))
+        todo = [c for c in claimed if c.loaded]
+        if todo:
+            projects = set().union(*(c.projects for c in todo))
+            context = make_context(store.config, projects)
+            with store.writing(seconds) as txn:
+                _apply(txn, todo, context)
+            for c in todo:
+                bad = [line for _, _, lines in c.loaded for line in lines]
+                _after_commit(c.result.directory, [p for p, _, _ in c.loaded], bad, c.result)
+    if todo:
+        _write_halted(store, todo[-1].result)
+    for c in todo:
+        session = spool.read_session(c.result.directory) or {}
+        _export(store, session, c.projects, c.result)
+    return [c.result for c in claimed]
+
+
+@contextlib.contextmanager
+def _guarded(directory: str, seconds: float) -> Iterator[None]:
+    """A flush that cannot go ahead leaves the spool (or spools) for the next one."""
     try:
-        return _flush(store, directory, make_context, seconds)
+        yield
     except spool.Busy as e:
         raise TrackerError(
             f"another flush of this repository has held its lock for more than {seconds:g} s "
@@ -82,6 +142,8 @@ def flush_repo(
             "next flush"
         ) from e
     except TrackerError as e:
+        if "is left for the next flush" in str(e):
+            raise
         raise TrackerError(f"{e}; the spool {directory} is left for the next flush") from e
     except OSError as e:
         raise TrackerError(
@@ -89,50 +151,60 @@ def flush_repo(
         ) from e
 
 
-def _flush(store: Store, directory: str, make_context: MakeContext, seconds: float) -> Flushed:
-    result = Flushed(directory)
-    notes: list[str] = []
+def _claim(directory: str, seconds: float, locks: contextlib.ExitStack) -> Claimed:
+    claimed = Claimed(Flushed(directory))
+    notes = claimed.notes
     fallback = locate.fallback_root(os.environ)
     if not os.path.isdir(directory) and not os.path.isdir(fallback_dir(fallback, directory)):
-        return result
+        return claimed
     if os.path.islink(directory) or (os.path.lexists(directory) and not os.path.isdir(directory)):
         moved = spool.set_aside_entry(directory)  # else it would block every flush from now on
         notes.append(f"the spool folder {directory} was not a folder; set aside as {moved}")
     spool.private_dir(os.path.dirname(directory))
     spool.private_dir(directory)
-    with spool.Locked(directory, "flush.lock", seconds, repair=True):
-        notes += adopt(directory, fallback)
-        paths = spool.claim(directory, seconds, notes)
-        loaded = [(path, *good_and_bad) for path in paths if (good_and_bad := _load(path, notes))]
-        paths = [path for path, _, _ in loaded]
-        result.outcome.notes += notes
-        if not paths:
-            return result
-        events = [e for _, good, _ in loaded for e in good]
-        bad = [line for _, _, lines in loaded for line in lines]
-        context = make_context(store.config, {e["project"] for e in events if "project" in e})
-        with store.writing(seconds) as txn:
-            todo = [(p, good) for p, good, _ in loaded if txn.get(batch_key(p)) is None]
-            state = Overlay(txn)
-            batch = [e for _, good in todo for e in good]
-            projects = {e["project"] for e in batch if "project" in e}
-            rewrites = [tuple(m) for e in batch if e["type"] == "rewrite" for m in e["mappings"]]
-            notes += follow_moves(state, context.profiles, projects, rewrites)
-            ledger = Ledger(state, context)
-            result.outcome = ledger.apply(e for _, good in todo for e in good)
-            _profiles(state, context, result.outcome.projects, events)
-            for path, good in todo:
-                state.put(
-                    batch_key(path), {"path": path, "events": len(good), "applied_at": iso(_now())}
-                )
-            _forget_old_batches(txn, state, {batch_key(p) for p in paths})
-            txn.put_many(state.dirty)
-            result.events, result.puts = sum(len(g) for _, g in todo), txn.puts
-        result.outcome.notes = [*notes, *result.outcome.notes]
-        _after_commit(directory, paths, bad, result)
-    _write_halted(store, result)
-    _export(store, directory, {e["project"] for e in events if "project" in e}, result)
-    return result
+    locks.enter_context(spool.Locked(directory, "flush.lock", seconds, repair=True))
+    notes += adopt(directory, fallback)
+    paths = spool.claim(directory, seconds, notes)
+    claimed.loaded = [(p, *good_and_bad) for p in paths if (good_and_bad := _load(p, notes))]
+    claimed.result.outcome.notes += notes
+    return claimed
+
+
+def _apply(txn: WriteView, todo: list[Claimed], context: Context) -> None:
+    """Each spool's batches not applied yet, through one overlay; then the counters."""
+    state = Overlay(txn)
+    current = {batch_key(p) for c in todo for p, _, _ in c.loaded}
+    for c in todo:
+        fresh = [(p, good) for p, good, _ in c.loaded if txn.get(batch_key(p)) is None]
+        batch = [e for _, good in fresh for e in good]
+        projects = {e["project"] for e in batch if "project" in e}
+        rewrites = [tuple(m) for e in batch if e["type"] == "rewrite" for m in e["mappings"]]
+        c.notes += follow_moves(state, context.profiles, projects, rewrites)
+        c.ledger = Ledger(state, context)
+        c.result.outcome = c.ledger.apply(batch, refresh=False)
+        _profiles(state, context, c.result.outcome.projects, c.events)
+        for path, good in fresh:
+            state.put(
+                batch_key(path), {"path": path, "events": len(good), "applied_at": iso(_now())}
+            )
+        c.result.events = len(batch)
+        c.result.outcome.notes = [*c.notes, *c.result.outcome.notes]
+    _refresh_once(state, context, [c.ledger for c in todo if c.ledger is not None])
+    _forget_old_batches(txn, state, current)
+    txn.put_many(state.dirty)
+    for c in todo:
+        c.result.puts = txn.puts  # the whole transaction's
+
+
+def _refresh_once(state: Overlay, context: Context, ledgers: list[Ledger]) -> None:
+    """The counters of every agent the ledgers touched, replayed once; each spool's outcome
+    names the agents it touched and those it halted."""
+    every = Ledger(state, context)
+    every.touched = set().union(*(ledger.touched for ledger in ledgers))
+    every.refresh()
+    for ledger in ledgers:
+        ledger.outcome.agents |= ledger.touched
+        ledger.outcome.halted += [a for a in every.outcome.halted if a in ledger.touched]
 
 
 def _after_commit(directory: str, paths: list[str], bad: list[str], result: Flushed) -> None:
@@ -182,9 +254,8 @@ def _now() -> float:
     return time.time()
 
 
-def _export(store: Store, directory: str, projects: set[str], result: Flushed) -> None:
+def _export(store: Store, session: dict[str, Any], projects: set[str], result: Flushed) -> None:
     """The read-only state files, from the committed database; a failure is only a note."""
-    session = spool.read_session(directory) or {}
     try:
         with store.reading() as view:
             for project in sorted(projects):
@@ -238,8 +309,12 @@ def spool_folders(config: Config) -> list[str]:
 
 
 def flush_all(store: Store, make_context: MakeContext = context_for) -> list[Flushed]:
-    """Flush every repository's spool."""
-    return [flush_repo(store, d, make_context) for d in spool_folders(store.config)]
+    """Flush every repository's spool: `GROUP` repositories per write transaction."""
+    folders = spool_folders(store.config)
+    results: list[Flushed] = []
+    for start in range(0, len(folders), GROUP):
+        results += flush_group(store, folders[start : start + GROUP], make_context)
+    return results
 
 
 def pending_events(view: Reader, directories: list[str]) -> list[dict[str, Any]]:

@@ -77,7 +77,7 @@ class Ledger:
         self._known: set[str] | None = None
         self.later: list[tuple[Record, str]] = []  # corrections of commits not recorded yet
 
-    def apply(self, events: Iterable[Record]) -> Outcome:
+    def apply(self, events: Iterable[Record], refresh: bool = True) -> Outcome:
         events = [clean_event(event) for event in events]
         self.rewrites.index(events)
         handlers: dict[str, Callable[[Record], None]] = {
@@ -101,7 +101,8 @@ class Ledger:
         if self.state.get(upgrade.REFRESH_AGENTS) is not None:
             self.touched |= set(self._agents())  # an upgrade asks for every agent's replay
             self.state.delete(upgrade.REFRESH_AGENTS)
-        self._refresh()
+        if refresh:  # else the caller replays the counters once for many ledgers
+            self.refresh()
         return self.outcome
 
     # --- commits ----------------------------------------------------------------------------
@@ -428,7 +429,7 @@ class Ledger:
 
     # --- counters ---------------------------------------------------------------------------
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
         for agent_id in sorted(self.touched):
             before = self.state.get(keys.agent(agent_id))
             agent = counters.refresh(self.state, agent_id, self.rules)

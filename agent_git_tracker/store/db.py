@@ -19,12 +19,19 @@ import orjson
 from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import Config
 from agent_git_tracker.errors import TrackerError
-from agent_git_tracker.store import damage, keys, upgrade
-from agent_git_tracker.text import utf8
+from agent_git_tracker.store import compact, damage, keys, upgrade, views
 
+# Reads and writes in a transaction (their own module; named here as ever).
+View = views.View
+WriteView = views.WriteView
 SCHEMA_VERSION = upgrade.VERSION
 SCHEMA_KEY = keys.meta("schema")
 LMDB_MAGIC = 0xBEEFC0DE
+CEILING = 2 * 1024**3  # the largest max_database_size allowed
+# What a graded commit takes on disk with everything derived from it (`bench.storage`), and
+# how many commits a database needs before its own average says it better.
+TYPICAL_COMMIT = 1700
+MEASURED_FROM = 1000
 OLD_PLUGIN_DIR = Path(".config", "opencode", "plugins", "agent-tracker")
 # What LMDB raises for a page that fails to read (a damaged file, never a bug of ours).
 DAMAGE = (lmdb.CorruptedError, lmdb.PageNotFoundError, lmdb.InvalidError)
@@ -34,98 +41,11 @@ def encode(value: Any) -> bytes:
     """A value as JSON. Text that is not UTF-8 (a repository path with other bytes, kept by
     `surrogateescape`) is stored with U+FFFD in their place: the key keeps the exact bytes,
     the value a readable form."""
-    try:
-        return orjson.dumps(value)
-    except TypeError as e:  # orjson's error type for what JSON cannot hold
-        if "surrogates" in str(e):
-            return orjson.dumps(_readable(value))
-        raise TypeError(f"cannot store {type(value).__name__} value as JSON: {e}") from e
-
-
-def _readable(value: Any) -> Any:
-    if isinstance(value, str):
-        return utf8(value)
-    if isinstance(value, dict):
-        return {_readable(k): _readable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_readable(v) for v in value]
-    return value
+    return compact.dumps(value)
 
 
 def decode(raw: bytes | memoryview) -> Any:
     return orjson.loads(raw)
-
-
-class View:
-    """Reads inside one transaction."""
-
-    def __init__(self, txn: Any) -> None:
-        self._txn = txn
-
-    def get(self, key: str) -> Any | None:
-        raw = self._txn.get(keys.to_bytes(key))
-        return None if raw is None else decode(raw)
-
-    def _range(self, prefix: str, values: bool) -> Iterator[Any]:
-        start, end = _bounds(prefix)
-        with self._txn.cursor() as cursor:
-            if not cursor.set_range(start):
-                return
-            for item in cursor.iternext(keys=True, values=values):
-                if end is not None and (item[0] if values else item) >= end:
-                    return
-                yield item
-
-    def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]:
-        """Every key starting with `prefix`, in key order, with its undecoded value."""
-        for key, raw in self._range(prefix, values=True):
-            yield keys.from_bytes(key), raw
-
-    def scan(self, prefix: str) -> Iterator[tuple[str, Any]]:
-        for key, raw in self._range(prefix, values=True):
-            yield keys.from_bytes(key), decode(raw)
-
-    def keys(self, prefix: str) -> Iterator[str]:
-        """Every key starting with `prefix`, without reading the values."""
-        for key in self._range(prefix, values=False):
-            yield keys.from_bytes(key)
-
-    def is_empty(self) -> bool:
-        with self._txn.cursor() as cursor:
-            return not cursor.first()
-
-    def count(self, prefix: str) -> int:
-        return sum(1 for _ in self._range(prefix, values=False))
-
-
-def _bounds(prefix: str) -> tuple[bytes, bytes | None]:
-    """The first key with `prefix`, and the first key after all of them (None: the end)."""
-    start = keys.to_bytes(prefix)
-    stem = start.rstrip(b"\xff")
-    return start, stem[:-1] + bytes([stem[-1] + 1]) if stem else None
-
-
-class WriteView(View):
-    """Reads and writes inside one write transaction; `puts` counts the values written."""
-
-    def __init__(self, txn: Any) -> None:
-        super().__init__(txn)
-        self.puts = 0
-
-    def put(self, key: str, value: Any) -> None:
-        self._txn.put(keys.to_bytes(key), encode(value))
-        self.puts += 1
-
-    def delete(self, key: str) -> None:
-        self._txn.delete(keys.to_bytes(key))
-
-    def put_many(self, items: Mapping[str, Any]) -> None:
-        """Write every item; a value of None deletes the key."""
-        for key, value in items.items():
-            if value is None:
-                self.delete(key)
-            else:
-                self.put(key, value)
 
 
 class Store:
@@ -167,7 +87,9 @@ class Store:
         lock = self._writer(seconds)
         try:
             with self._env.begin(write=True) as txn:
-                yield WriteView(txn)
+                view = WriteView(txn)
+                yield view
+                view.finish()
         except lmdb.MapFullError as e:
             raise self._full_error() from e
         except lmdb.ReadonlyError as e:
@@ -210,6 +132,14 @@ class Store:
             txn.put_many(items)
             return txn.puts
 
+    def space(self) -> tuple[int, int]:
+        """(bytes the records' pages take, bytes free under `max_database_size`); pages
+        freed inside the file count as free, as LMDB reuses them."""
+        stat = self._env.stat()
+        pages = stat["branch_pages"] + stat["leaf_pages"] + stat["overflow_pages"] + 2
+        used = pages * stat["psize"]
+        return used, max(0, self.config.max_database_size - used)
+
     def info(self) -> dict[str, Any]:
         """Path, sizes, schema version and record counts per key prefix."""
         with self.reading() as view:
@@ -222,15 +152,38 @@ class Store:
             "max_database_size": self.config.max_database_size,
             "schema_version": schema.get("version"),
             "counts": counts,
+            "room": self.room(counts["commit"]),
+        }
+
+    def room(self, commits: int) -> dict[str, int]:
+        """Bytes used and free under `max_database_size`, what a commit takes with its grades
+        and the records derived from it (this database's average, once it has enough of them
+        to say), and how many more commits fit at that rate."""
+        used, free = self.space()
+        per_commit = used // commits if commits >= MEASURED_FROM else TYPICAL_COMMIT
+        return {
+            "used": used,
+            "free": free,
+            "per_commit": per_commit,
+            "more_commits": free // max(1, per_commit),
         }
 
     def _full_error(self) -> TrackerError:
         source = self.config.sources.get("max_database_size", "the default")
+        limit = self.config.max_database_size
+        full = (
+            f"the database {self.path} is full at its limit of {limit} bytes "
+            f"(max_database_size, from {source}); nothing was written"
+        )
+        if limit >= CEILING:
+            return TrackerError(
+                f"{full}. That is the most a database may take: keep further history in a "
+                "database of its own (--db-path)"
+            )
+        larger = min(CEILING, limit * 2) // 1024**2
         return TrackerError(
-            f"the database {self.path} is full at its limit of {self.config.max_database_size} "
-            f"bytes (max_database_size, from {source}); nothing was written. Raise "
-            "max_database_size (at most 2GiB), for example with AGENT_TRACKER_MAX_DB_SIZE=1GiB, "
-            "and run the command again"
+            f"{full}. Raise max_database_size (at most 2GiB), for example with "
+            f"AGENT_TRACKER_MAX_DB_SIZE={larger}MiB, and run the command again"
         )
 
 
@@ -305,15 +258,24 @@ def _schema(view: View, path: Path) -> int | None:
 
 
 def _bring_up_to_date(store: Store, version: int | None) -> None:
-    """Write the schema of a new database, or upgrade an older one in one transaction."""
+    """Write the schema of a new database, or upgrade an older one (`upgrade`)."""
     if version == SCHEMA_VERSION:
         return
+    if version is None:
+        with store.writing() as txn:
+            if txn.get(SCHEMA_KEY) is None:
+                txn.put(SCHEMA_KEY, {"version": SCHEMA_VERSION})
+        if not _upgrading(store):
+            return
     from datetime import UTC, datetime
 
-    with store.writing() as txn:
-        if version is not None:
-            upgrade.upgrade(txn, version, datetime.now(UTC).isoformat(timespec="seconds"))
-        txn.put(SCHEMA_KEY, {"version": SCHEMA_VERSION})
+    upgrade.upgrade(store.writing, datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+def _upgrading(store: Store) -> bool:
+    """Whether another process made the database meanwhile, with an older schema."""
+    with store.reading() as view:
+        return int((view.get(SCHEMA_KEY) or {}).get("version", 0)) < SCHEMA_VERSION
 
 
 def exists(config: Config) -> bool:
