@@ -36,6 +36,8 @@ _LATEST = f"""filename IN (
     SELECT arg_max(filename, (stamp, filename)) FROM (
         SELECT DISTINCT member, filename, {_STAMP} AS stamp FROM every
     ) GROUP BY member)"""  # noqa: S608
+# The records besides commits that the report reads.
+_READ = ("project:", "agent:", "retrospective:", "bug:", "usage:")
 # A commit's facts: what tells two exports of one commit apart.
 _FACTS = [name for name in columns.COLUMNS if name not in ("key", "value")]
 
@@ -80,7 +82,7 @@ class TeamSource:
         facts = ", ".join(f'"{n}"' if n in present else f"NULL AS {n}" for n in _FACTS)
         self.db.execute(
             f"""CREATE TEMP TABLE kept AS SELECT key, member, value FROM every
-            WHERE {kept} AND key IS NOT NULL AND NOT starts_with(key, 'commit:')
+            WHERE {kept} AND ({" OR ".join(f"starts_with(key, '{p}')" for p in _READ)})
             QUALIFY row_number() OVER (PARTITION BY key, hash(value) ORDER BY member) = 1"""  # noqa: S608
         )
         self.db.execute(

@@ -27,15 +27,18 @@ _KEY_AGENT = (
 _KEY_HASH = "regexp_extract(key, '[^:]*$')"
 
 # The grades no commit record carries (`reading.Reader._retrospectives`).
-RETROSPECTIVES = f"""SELECT key, value FROM kept r WHERE starts_with(key, ?) AND NOT EXISTS (
-    SELECT 1 FROM commits c WHERE c.graded AND c.agent_id = {_KEY_AGENT.replace("key", "r.key")}
-    AND c.hash = {_KEY_HASH.replace("key", "r.key")}) ORDER BY key, member"""  # noqa: S608
+_NEEDED = f"""CREATE TEMP TABLE needed AS SELECT key, value, member FROM (
+        SELECT *, {_KEY_AGENT} AS agent, {_KEY_HASH} AS hash FROM kept
+        WHERE starts_with(key, 'retrospective:')) r
+    ANTI JOIN (SELECT agent_id, hash FROM commits WHERE graded) c
+        ON r.agent = c.agent_id AND r.hash = c.hash"""  # noqa: S608
+RETROSPECTIVES = "SELECT key, value FROM needed WHERE starts_with(key, ?) ORDER BY key, member"
 
-# The commits that grades and bugs name, by hash (some name no project).
+# The commits that those grades and the bugs name, by hash (some name no project).
 LOCATED = f"""SELECT key, combination, stamp FROM commits WHERE hash IN (
-    SELECT json_extract_string(value, '$.commit') FROM kept
-        WHERE starts_with(key, 'retrospective:') OR starts_with(key, 'bug:')
-    UNION ALL SELECT {_KEY_HASH} FROM kept WHERE starts_with(key, 'retrospective:')
+    SELECT json_extract_string(value, '$.commit') FROM needed
+    UNION ALL SELECT {_KEY_HASH} FROM needed
+    UNION ALL SELECT json_extract_string(value, '$.commit') FROM kept WHERE starts_with(key, 'bug:')
 ) ORDER BY seq"""  # noqa: S608
 
 
@@ -60,6 +63,7 @@ def prepare(db: Any, by_member: bool) -> None:
         FROM commits c JOIN combinations f ON {join}
             AND {"c.member" if by_member else "NULL"} IS NOT DISTINCT FROM f.member"""  # noqa: S608
     )
+    db.execute(_NEEDED)
 
 
 def fields(db: Any) -> list[tuple[Any, ...]]:
@@ -159,10 +163,13 @@ def _summed(row: tuple[Any, ...]) -> tuple[int, Summed]:
     return cell, Summed(commits, first, last, _whole(lines), sized, outcomes=outcomes, usage=usage)
 
 
-def _counted(column: str, value: Any) -> Any:
-    """A value of `column` as the report's loop sees it; None: not counted."""
+def _counted(column: str, value: Any, grades: dict[str, Any]) -> Any:
+    """A value of `column` as the report's loop sees it (`grades`: the grades decoded so far,
+    by their text); None: not counted."""
     if column == "grade":
-        return tuple(json.loads(value) or ()) or None
+        if value not in grades:
+            grades[value] = tuple(json.loads(value) or ()) or None
+        return grades[value]
     return _whole(value) if column == "lines" else value
 
 
@@ -180,10 +187,11 @@ def summed(
     }
     rows = db.execute(_SUMS.format(timed=timed), {**weights, **bounds}).fetchall()
     out = dict(_summed(row) for row in rows)
+    grades: dict[str, Any] = {}
     for column, target in (("lines", "sizes"), ("files", "files"), ("grade", "grades")):
         query = _COUNTED.format(column=column, timed=timed)
         for cell, value, count in db.execute(query, bounds).fetchall():
-            counted = _counted(column, value)
+            counted = _counted(column, value, grades)
             if counted is not None:
                 getattr(out[cell], target).append((counted, count))
     db.unregister("cells")
