@@ -11,6 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from agent_git_tracker.errors import UsageError
 from agent_git_tracker.ledger import digest
+from agent_git_tracker.report import summed
 from agent_git_tracker.report.model import ReportOptions
 from agent_git_tracker.report.tally import Cell, Tally
 from agent_git_tracker.store import db as store
@@ -30,16 +31,6 @@ class KeySource(Protocol):
     def count(self, prefix: str) -> int: ...
     def get(self, key: str) -> Any | None: ...
     def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]: ...
-
-
-@runtime_checkable
-class FactSource(Protocol):
-    """A source that reads its commits itself (a team's exports, read by DuckDB): `facts`
-    gives each commit's `Facts` as `digest.of` computes them, in key order; `scan` gives its
-    other records decoded."""
-
-    def scan(self, prefix: str) -> Iterator[tuple[str, Any]]: ...
-    def facts(self) -> Iterable[Facts]: ...
 
 
 @runtime_checkable
@@ -173,9 +164,9 @@ class Reader:
     def _commits(self, source: Source | RawSource) -> None:
         """Every commit into its tally: from the small digests when every commit has one (the
         common case, and the report's hottest loop), else from the commit records; or from
-        the facts a source read itself (a team's exports, read by DuckDB)."""
-        if isinstance(source, FactSource):
-            self._count(source.facts())
+        the sums a source computed itself (a team's exports, read by DuckDB)."""
+        if isinstance(source, summed.SummedSource):
+            summed.read(self, source)
         elif self.use_digests and isinstance(source, KeySource):
             self.digests = source
             self.digests_complete = self._digest_pass(source) == source.count("commit:")
@@ -235,13 +226,11 @@ class Reader:
         # The fields that choose a commit's tally are looked up as stored (the project still
         # quoted, from a digest's key), and made sense of once per distinct combination.
         timed = self.since is not None or self.until is not None
-        index, raw_cells, embedded = self.index, self.raw_cells, self.embedded
+        index, embedded = self.index, self.embedded
         seen = 0
         for key, fields, stamp, lines, grade, files, outcome, usage in facts:
             seen += 1
-            tally = raw_cells.get(fields, MISSING)
-            if tally is MISSING:
-                tally = raw_cells[fields] = self._tally(fields)
+            tally = self.raw_tally(fields)
             if tally is not None and timed and not self.in_time(stamp):
                 tally = None
             index[key] = tally
@@ -263,6 +252,13 @@ class Reader:
             project = record.get("project_path") or keys.parts(key)[1]
             cell = (*fact[:4], project, fact[9])
             yield key, cell, fact[4], fact[5], fact[6], fact[7], fact[8], fact[10]
+
+    def raw_tally(self, fields: tuple[Any, ...]) -> Tally | None:
+        """The tally for commits with these stored fields (None: left out by the filters)."""
+        tally = self.raw_cells.get(fields, MISSING)
+        if tally is MISSING:
+            tally = self.raw_cells[fields] = self._tally(fields)
+        return tally
 
     def _tally(self, fields: tuple[Any, ...]) -> Tally | None:
         """The tally for commit records with these stored fields; None when --agent leaves

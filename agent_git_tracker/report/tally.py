@@ -10,6 +10,7 @@ from agent_git_tracker.ledger.digest import UsageCount
 from agent_git_tracker.models import GRADE_LABELS
 from agent_git_tracker.report.model import GRADES
 from agent_git_tracker.report.stats import Outcomes
+from agent_git_tracker.report.summed import Summed
 
 _GRADE_SLOT = {value: GRADES.index(label) for value, label in GRADE_LABELS.items()}
 
@@ -93,6 +94,22 @@ class Tally:
         if type(files) is int:
             self.files.append(files)
         self.measures.append(outcome)
+
+    def add_summed(self, summed: Summed) -> None:
+        """Many commits at once, with the sums `add_commit` and `add_grade` would reach one by
+        one. Only the first and last times are kept: all that `seen` needs."""
+        self.commits += summed.commits
+        self.stamps += [stamp for stamp in (summed.first, summed.last) if stamp]
+        self.lines += summed.lines
+        self.sized += summed.sized
+        for size, count in summed.sizes:
+            self.sizes += [size] * count
+        for files, count in summed.files:
+            self.files += [files] * count
+        for kind, count in summed.grades:
+            self.kinds[kind] = self.kinds.get(kind, 0) + count
+        self.outcomes.merge(summed.outcomes)
+        self.usage.merge(summed.usage)
 
     def add_grade(self, kind: Sequence[Any] | None) -> None:
         """One graded commit, as `digest.grade_kind` describes it; summed up in `settle`."""

@@ -1,7 +1,8 @@
 """One exported record as the columns of a team's files, and a commit's facts back from them.
 
 A Parquet export holds, for every record, its `key` and its `value` (the record as JSON text,
-as the JSON Lines export writes it), and for a commit the few facts the report needs, as
+as the JSON Lines export writes it), and for a commit the few facts the report needs (the
+team report reads only these of a commit, never its text), as
 `digest.of` computes them: the same function the personal report's digests come from, so the
 two reports count the same facts. Columns are only ever added: DuckDB reads files of several
 versions together by name (`union_by_name`), missing columns being null.
@@ -10,7 +11,7 @@ versions together by name (`union_by_name`), missing columns being null.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from agent_git_tracker.ledger import digest
@@ -77,50 +78,4 @@ def row(key: str, value: Mapping[str, Any], text: str) -> dict[str, Any]:
     )
     for name, measure in zip(OUTCOME_COLUMNS, outcome or [None] * 5, strict=True):
         out[name] = _number(measure) if name.startswith("survival") else _whole(measure)
-    return out
-
-
-def decoder() -> Callable[[str], Any]:
-    """JSON text to a value, remembering the texts that repeat (grades repeat a lot)."""
-    memo: dict[str, Any] = {}
-
-    def decode(text: str) -> Any:
-        found = memo.get(text)
-        if found is None:
-            found = memo[text] = json.loads(text)
-        return found
-
-    return decode
-
-
-# The columns `facts` reads, in order.
-FACT_COLUMNS = (
-    "key", "kind", "agent_id", "model", "setup", "project", "confidence", "member", "stamp",
-    "lines", "grade", "files", "measured", *OUTCOME_COLUMNS, "usage",
-)  # fmt: skip
-
-
-def facts(columns: list[list[Any]]) -> list[tuple[Any, ...]]:
-    """`reading.Facts` from the columns of `FACT_COLUMNS`, one list each: (key, (kind, agent,
-    model, setup, project, confidence, member), time, lines, grade, files, outcome, usage)."""
-    decode = decoder()
-    out = []
-    for (
-        key, kind, agent, model, setup, project, confidence, member, stamp, lines, grade,
-        files, measured, s14, s30, reverted, fixed, bulk, usage,
-    ) in zip(*columns, strict=True):  # fmt: skip
-        outcome = [s14, s30, reverted, fixed, bulk] if measured else None
-        cell = (kind, agent, model, setup, project, confidence, member)
-        out.append(
-            (
-                key,
-                cell,
-                stamp,
-                lines if lines is None or lines != int(lines) else int(lines),
-                decode(grade) if grade is not None else None,
-                files,
-                outcome,
-                decode(usage) if usage is not None else None,
-            )
-        )
     return out

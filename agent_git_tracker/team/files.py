@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,3 +75,24 @@ def find(sources: list[str]) -> Found:
         else:
             _local(source, found)
     return found
+
+
+_MEMBER = re.compile(r"(?:^|[/\\])member=([^/\\]*)[/\\]")
+_STAMP = re.compile(r"export-([0-9TZ]+)\.[a-z]+$")
+
+
+def latest(names: list[str]) -> list[str] | None:
+    """Of each member (their `member=<id>` folder), the newest export (by the time in its name
+    `export-<time>`, then by name), chosen from the names alone; None when some name is a
+    pattern (a remote glob), whose files only DuckDB can list."""
+    if any(char in name for name in names for char in "*?["):
+        return None
+    newest: dict[str | None, tuple[str, str]] = {}
+    for name in names:
+        members = _MEMBER.findall(name)
+        stamp = _STAMP.search(name)
+        rank = (stamp.group(1) if stamp else "", name)
+        member = members[-1] if members else None
+        if member not in newest or rank > newest[member]:
+            newest[member] = rank
+    return sorted(name for _, name in newest.values())

@@ -1,23 +1,26 @@
-"""A team's exports read by DuckDB, as a source the report reads (`reading.FactSource`).
+"""A team's exports read by DuckDB, as a source the report reads (`summed.SummedSource`).
 
 DuckDB reads every file in place: Parquet and JSON Lines, from folders, globs, `s3://` or
 `https://` URLs, files of several versions together (`union_by_name`, missing columns null),
 members from the `member=<id>` folders (Hive partitioning). Of each member only the latest
-export counts (the newest `export-<time>` file), and a record exported identically by two
-members (one imported the other's history) counts once. The commits' facts are read from the
-columns (`columns`); for JSON Lines they are computed as the Parquet export computes them.
+export counts (the newest `export-<time>` file, chosen from the names), and a record exported
+identically by two members (one imported the other's history) counts once: a commit by its key
+and facts, any other record by its key and text. The commits' facts are read from their columns
+(`columns`), never their whole text; for JSON Lines they are computed as the Parquet export
+computes them. DuckDB sums them per cell (`summing`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from agent_git_tracker.errors import TrackerError
-from agent_git_tracker.team import columns
+from agent_git_tracker.report.summed import Summed
+from agent_git_tracker.team import columns, summing
 from agent_git_tracker.team.extra import needed
-from agent_git_tracker.team.files import Found
+from agent_git_tracker.team.files import Found, latest
 from agent_git_tracker.text import printable
 
 _FILES = "union_by_name=true, hive_partitioning=true, hive_types_autocast=false, filename=true"
@@ -28,6 +31,15 @@ _JSONL = (
 )
 # The export's time, from its file name (`exporting.target`).
 _STAMP = r"regexp_extract(filename, 'export-([0-9TZ]+)\.[a-z]+$', 1)"
+# The member's latest export, where only DuckDB can list the files (remote globs).
+_LATEST = f"""filename IN (
+    SELECT arg_max(filename, (stamp, filename)) FROM (
+        SELECT DISTINCT member, filename, {_STAMP} AS stamp FROM every
+    ) GROUP BY member)"""  # noqa: S608
+# The records besides commits that the report reads.
+_READ = ("project:", "agent:", "retrospective:", "bug:", "usage:")
+# A commit's facts: what tells two exports of one commit apart.
+_FACTS = [name for name in columns.COLUMNS if name not in ("key", "value")]
 
 
 def _literal(items: list[str]) -> str:
@@ -55,26 +67,34 @@ class TeamSource:
     def _load(self, found: Found) -> None:
         if found.remote:
             self.db.execute("INSTALL httpfs; LOAD httpfs;")
+        chosen = latest([*found.parquet, *found.jsonl])
+        parquet = found.parquet if chosen is None else [n for n in found.parquet if n in chosen]
+        jsonl = found.jsonl if chosen is None else [n for n in found.jsonl if n in chosen]
         parts = []
-        if found.parquet:
-            parts.append(self._relation(_PARQUET.format(files=_literal(found.parquet))))
-        if found.jsonl:
-            self._jsonl(found.jsonl)
+        if parquet:
+            parts.append(self._relation(_PARQUET.format(files=_literal(parquet))))
+        if jsonl:
+            self._jsonl(jsonl)
             parts.append("SELECT * FROM jsonl_rows")
         self.db.execute(f"CREATE TEMP VIEW every AS {' UNION ALL BY NAME '.join(parts)}")
+        kept = "TRUE" if chosen is not None else _LATEST
+        present = {row[0] for row in self.db.execute("DESCRIBE every").fetchall()}
+        facts = ", ".join(f'"{n}"' if n in present else f"NULL AS {n}" for n in _FACTS)
         self.db.execute(
-            f"""CREATE TEMP TABLE kept AS
-            WITH files AS (
-                SELECT DISTINCT member, filename, {_STAMP} AS stamp FROM every
-            ), latest AS (
-                SELECT arg_max(filename, (stamp, filename)) AS filename FROM files GROUP BY member
-            )
-            SELECT * EXCLUDE (value),
-                CASE WHEN starts_with(key, 'commit:') THEN NULL ELSE value END AS value
-            FROM every
-            WHERE filename IN (SELECT filename FROM latest) AND key IS NOT NULL
+            f"""CREATE TEMP TABLE kept AS SELECT key, member, value FROM every
+            WHERE {kept} AND ({" OR ".join(f"starts_with(key, '{p}')" for p in _READ)})
             QUALIFY row_number() OVER (PARTITION BY key, hash(value) ORDER BY member) = 1"""  # noqa: S608
         )
+        self.db.execute(
+            f"""CREATE TEMP TABLE commits AS
+            SELECT row_number() OVER (ORDER BY key, member) - 1 AS seq, * FROM (
+                SELECT key, {facts}, member FROM every
+                WHERE {kept} AND starts_with(key, 'commit:')
+                QUALIFY row_number() OVER (
+                    PARTITION BY key, hash({facts}) ORDER BY member) = 1
+            )"""  # noqa: S608
+        )
+        summing.prepare(self.db, self.by_member)
 
     def _relation(self, reader: str) -> str:
         """A reader's rows, with a member column even outside `member=` folders."""
@@ -103,33 +123,35 @@ class TeamSource:
         self.jsonl_rows = pa.Table.from_pylist(out, schema=schema)
         self.db.register("jsonl_rows", self.jsonl_rows)
 
-    def _present(self) -> set[str]:
-        return {row[0] for row in self.db.execute("DESCRIBE kept").fetchall()}
+    def fields(self) -> list[tuple[Any, ...]]:
+        """Each distinct combination of the commits' stored fields, by first commit key."""
+        return summing.fields(self.db)
 
-    def facts(self) -> list[tuple[Any, ...]]:
-        """Every commit's facts (`reading.Facts`), in key order."""
-        present = self._present()
-        chosen = [
-            ("member" if self.by_member else "NULL")
-            if name == "member"
-            else (f'"{name}"' if name in present else "NULL")
-            for name in columns.FACT_COLUMNS
-        ]
-        table = self.db.sql(
-            f"SELECT {', '.join(chosen)} FROM kept WHERE starts_with(key, 'commit:') "  # noqa: S608
-            "ORDER BY key, member"
-        ).to_arrow_table()
-        return columns.facts([column.to_pylist() for column in table.columns])
+    def summed(
+        self, cells: Sequence[int | None], since: str | None, until: str | None
+    ) -> Iterator[tuple[int, Summed]]:
+        """Each cell's commits within the time bounds, summed (`summing`)."""
+        return summing.summed(self.db, cells, since, until)
+
+    def located(self) -> Iterator[tuple[str, int, str | None]]:
+        """(key, combination, time) of the commits that grades and bugs name."""
+        yield from self.db.execute(summing.LOCATED).fetchall()
 
     def scan(self, prefix: str) -> Iterator[tuple[str, Any]]:
-        """The other records under `prefix`, decoded, in key order."""
+        """The other records under `prefix`, decoded, in key order; under "retrospective:"
+        only the grades that no commit record carries."""
         query = "SELECT key, value FROM kept WHERE starts_with(key, ?) ORDER BY key, member"
+        if prefix == "retrospective:":
+            query = summing.RETROSPECTIVES
         for key, text in self.db.execute(query, [prefix]).fetchall():
             value = json.loads(text) if text else None
             if isinstance(value, dict):
                 yield key, value
 
-    def members(self) -> list[tuple[str | None, str]]:
-        """Each member and the export of theirs that counts."""
-        query = "SELECT DISTINCT member, filename FROM kept ORDER BY member"
-        return [(m, f) for m, f in self.db.execute(query).fetchall()]
+    def members(self) -> list[str | None]:
+        """Each member whose export counts."""
+        query = (
+            "SELECT DISTINCT member FROM (SELECT member FROM kept "
+            "UNION ALL SELECT member FROM commits) ORDER BY member"
+        )
+        return [member for (member,) in self.db.execute(query).fetchall()]
