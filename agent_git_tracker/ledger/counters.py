@@ -38,13 +38,14 @@ _KINDS = ("timeline", "retrospective", "bug", "activity", "usage")
 _TOOLS = ("tool_uses", "commands", "failed_tool_uses", "failed_commands")
 
 
-def refresh(state: Overlay, agent_id: str, rules: Rules) -> Record:
+def refresh(state: Overlay, agent_id: str, rules: Rules, whole: bool = False) -> Record:
     """Replay one agent's counters into its record; returns the record. When every record
-    written since the last replay is new and later than the last one replayed (a commit, a
-    grade, a bug: the usual case), the replay goes on from the counters kept, so a flush costs
-    its own events, not the agent's whole history."""
+    written in `state` is new and later than the last one replayed (a commit, a grade, a bug:
+    the usual case), the replay goes on from the counters kept, so a flush costs its own
+    events, not the agent's whole history. `whole`: records came from elsewhere (an import, an
+    upgrade), written beside `state`: replay everything."""
     old = state.get(keys.agent(agent_id)) or {}
-    record = _continued(state, agent_id, rules, old)
+    record = None if whole else _continued(state, agent_id, rules, old)
     if record is None:
         facts = _Facts()
         entries = [
@@ -188,7 +189,7 @@ def rederive(state: Overlay, written: list[str], rules: Rules) -> None:
     """After records came from elsewhere (an import, a migration): the timeline keys of the
     commits written and the counters of every agent they name."""
     for agent_id in sorted(add_timelines(state, written)):
-        refresh(state, agent_id, rules)
+        refresh(state, agent_id, rules, whole=True)
 
 
 def add_timelines(state: Overlay, written: list[str]) -> set[str]:

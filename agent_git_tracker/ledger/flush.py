@@ -201,6 +201,7 @@ def _refresh_once(state: Overlay, context: Context, ledgers: list[Ledger]) -> No
     names the agents it touched and those it halted."""
     every = Ledger(state, context)
     every.touched = set().union(*(ledger.touched for ledger in ledgers))
+    every.whole = any(ledger.whole for ledger in ledgers)
     every.refresh()
     for ledger in ledgers:
         ledger.outcome.agents |= ledger.touched

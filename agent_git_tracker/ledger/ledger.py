@@ -71,6 +71,7 @@ class Ledger:
         self.outcome = Outcome()
         self.rewrites = Rewrites(state)
         self.touched: set[str] = set()
+        self.whole = False  # replay the touched agents' whole history (after an upgrade)
         # Commits whose events arrived under an earlier hash: (project, final hash) → events.
         self._inherited: dict[tuple[str, str], list[Record]] = {}
         self._moved: dict[tuple[str, str], str] = {}
@@ -100,6 +101,7 @@ class Ledger:
         self._repoint_bugs()
         if self.state.get(upgrade.REFRESH_AGENTS) is not None:
             self.touched |= set(self._agents())  # an upgrade asks for every agent's replay
+            self.whole = True
             self.state.delete(upgrade.REFRESH_AGENTS)
         if refresh:  # else the caller replays the counters once for many ledgers
             self.refresh()
@@ -432,7 +434,7 @@ class Ledger:
     def refresh(self) -> None:
         for agent_id in sorted(self.touched):
             before = self.state.get(keys.agent(agent_id))
-            agent = counters.refresh(self.state, agent_id, self.rules)
+            agent = counters.refresh(self.state, agent_id, self.rules, whole=self.whole)
             self.outcome.agents.add(agent_id)
             if agent.get("halted") and not (before or {}).get("halted"):
                 self.outcome.halted.append(agent_id)

@@ -197,7 +197,7 @@ def write(store: Any, path: Path, checked: Checked) -> MergeResult:
             agents.update(done.get("agents", ()))
             state.delete(key)
         for agent_id in sorted(agents):
-            counters.refresh(state, agent_id, store.config.rules)
+            counters.refresh(state, agent_id, store.config.rules, whole=True)
         if (state.get(upgrade.REFRESH_AGENTS) or {}).get("import") == checked.digest:
             state.delete(upgrade.REFRESH_AGENTS)
         txn.put_many(state.dirty)
