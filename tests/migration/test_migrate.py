@@ -97,7 +97,8 @@ def data(db_path: Path) -> dict[str, Any]:
     return {
         key: value
         for key, value in everything(db_path).items()
-        if key != keys.meta("schema") and not key.startswith((MIGRATION_PREFIX, "digest:"))
+        if key not in (keys.meta("schema"), keys.meta("counts"))
+        and not key.startswith((MIGRATION_PREFIX, "digest:"))
     }
 
 
