@@ -90,40 +90,25 @@ _OPTIONS = (
 @report_options
 @pass_config
 def report(
-    cfg: Config,
-    by: str,
-    project: str | None,
-    agent: str | None,
-    since: str | None,
-    until: str | None,
-    min_commits: int,
-    like: str | None,
-    include_medium: bool,
-    as_json: bool,
-    as_csv: bool,
-    html_path: Path | None,
+    cfg: Config, as_json: bool, as_csv: bool, html_path: Path | None, **filters: Any
 ) -> None:
     """Which agent setup to use next: every setup ranked by what became of its commits (and
     your grades), compared within repositories, with 90 % intervals."""
+    from agent_git_tracker.report.run import run_report
+
+    options, fmt, width = asked(as_json, as_csv, filters)
+    click.echo(run_report(cfg, options, fmt, html_path, sys.stdout.isatty(), width))
+
+
+def asked(as_json: bool, as_csv: bool, filters: dict[str, Any]) -> tuple[Any, str, int]:
+    """What a report was asked for: the grouping and filters, the format, the terminal width."""
     from agent_git_tracker.errors import UsageError
     from agent_git_tracker.report.model import ReportOptions
-    from agent_git_tracker.report.run import run_report
 
     if as_json and as_csv:
         raise UsageError("choose one of --json and --csv")
-    options = ReportOptions(
-        by=by,
-        project=project,
-        agent=agent,
-        since=since,
-        until=until,
-        min_commits=min_commits,
-        like=like,
-        include_medium=include_medium,
-    )
     fmt = "json" if as_json else "csv" if as_csv else "table"
-    width = shutil.get_terminal_size((100, 24)).columns
-    click.echo(run_report(cfg, options, fmt, html_path, sys.stdout.isatty(), width))
+    return ReportOptions(**filters), fmt, shutil.get_terminal_size((100, 24)).columns
 
 
 NEXT_STEP = (
