@@ -129,7 +129,7 @@ def _no_data(config: Config) -> str:
     )
 
 
-def _write(path: Path, page: str) -> None:
+def write_page(path: Path, page: str) -> None:
     """The page is as private as the database it shows (0600), whatever the umask."""
     from agent_git_tracker.capture.spool import write_file
 
@@ -165,7 +165,7 @@ def run_report(
         report = build_report(source, options, like_profile)
         empty = count == 0 and not exists(config)
     if html_path is not None:
-        _write(html_path, as_html(report))
+        write_page(html_path, as_html(report))
     if fmt == "json":
         return json_safe(json.dumps(render.as_json(report), indent=2, ensure_ascii=False))
     if fmt == "csv":

@@ -9,13 +9,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from agent_git_tracker.capture.spool import write_file
-from agent_git_tracker.errors import TrackerError, UsageError
+from agent_git_tracker.errors import UsageError
 from agent_git_tracker.report import render, table
 from agent_git_tracker.report.build import build_report
 from agent_git_tracker.report.html import as_html
 from agent_git_tracker.report.model import Report, ReportOptions
-from agent_git_tracker.report.run import FORMATS, absolute_time
+from agent_git_tracker.report.run import FORMATS, absolute_time, write_page
 from agent_git_tracker.team.extra import needed
 from agent_git_tracker.team.files import find
 from agent_git_tracker.team.source import TeamSource
@@ -46,10 +45,7 @@ def run_team_report(
         raise UsageError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
     report, members = team_report(sources, options)
     if html_path is not None:
-        try:
-            write_file(os.path.abspath(html_path), as_html(report), 0o600)
-        except OSError as e:
-            raise TrackerError(f"cannot write the HTML report to {html_path}: {e.strerror}") from e
+        write_page(html_path, as_html(report))
     if fmt == "json":
         data = {**render.as_json(report), "members": members}
         return json_safe(json.dumps(data, indent=2, ensure_ascii=False))
