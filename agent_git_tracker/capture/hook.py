@@ -297,7 +297,9 @@ def post_commit(db_path: str | None, hook: str = "post-commit", squash: bool = F
         return None
     directory, name, why = spool_place(repo, db_path)
     problems: list[str] = []
-    session = spool.read_session(directory, problems=problems) if directory else None
+    session = None
+    if directory:
+        session = spool.read_session(directory, None, problems, repo["common_dir"])
     commit = head_commit()
     if hook == "post-merge" and not notice.merge_made(repo["git_dir"], commit.get("hash")):
         return None
@@ -352,7 +354,10 @@ def track(kind: str, options: dict[str, Any], db_path: str | None) -> str | None
     repo = repository()
     directory, name, why = spool_place(repo, db_path)
     problems: list[str] = []
-    session = (spool.read_session(directory, problems=problems) if directory else None) or {}
+    session = None
+    if directory:
+        session = spool.read_session(directory, None, problems, repo["common_dir"])
+    session = session or {}
     agent = options.get("agent") or declared(os.environ).get("agent") or session.get("agent")
     if not agent:
         raise HookError(

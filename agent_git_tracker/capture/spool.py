@@ -10,6 +10,7 @@ along; the reading side imports `json` when it is used. Layout under `<database>
                                entry of the wrong kind or a batch that cannot be read
     <repo>/lock                held while appending or claiming
     <repo>/session             the active agent session of this repository
+    <git common dir>/agent-git-tracker-id  the repository's own id, tying a session to it
     halted                     agents that are halted, for the post-commit warning
 
 Every wait for a lock is bounded (`Busy` after it), and a spool entry is opened only when it is
@@ -42,8 +43,14 @@ LOCK = "lock"
 HOOK_WAIT = 1.0
 PUSH_WAIT = 4.0
 COMMAND_WAIT = 10.0
-# One line each; files written by earlier versions end after `started`.
-SESSION_FIELDS = ("agent", "model", "setup", "started", "session_id", "transcript", "project")
+# One line each; files written by earlier versions end after `started` (or `project`).
+SESSION_FIELDS = (
+    "agent", "model", "setup", "started", "session_id", "transcript", "project", "repository",
+)  # fmt: skip
+# In the git common dir: made by `session start`, gone with the repository. A repository
+# deleted and made again at the same path (the same spool folder) has a new one, so the old
+# repository's session never claims the new one's commits.
+REPOSITORY_ID = "agent-git-tracker-id"
 # A session its agent never ended stops counting after this long without a refresh.
 SESSION_TTL_SECONDS = 12 * 3600
 
@@ -202,10 +209,14 @@ def read_small(path: str, limit: int = 1 << 16) -> tuple[bytes, float]:
 
 
 def read_session(
-    directory: str, now: float | None = None, problems: list[str] | None = None
+    directory: str,
+    now: float | None = None,
+    problems: list[str] | None = None,
+    common_dir: str | None = None,
 ) -> dict[str, str] | None:
-    """The active session of a repository, or None (none, ended, or expired). A session
-    entry that cannot be read counts as none, noted in `problems`."""
+    """The active session of a repository, or None (none, ended, or expired; with
+    `common_dir`, also a session of another repository that lived at the same path). A
+    session entry that cannot be read counts as none, noted in `problems`."""
     path = os.path.join(directory, SESSION)
     try:
         data, mtime = read_small(path)
@@ -218,7 +229,21 @@ def read_session(
         return None
     if (now or time.time()) - mtime > SESSION_TTL_SECONDS or not values[0]:
         return None
-    return dict(zip(SESSION_FIELDS, values, strict=False))
+    session = dict(zip(SESSION_FIELDS, values, strict=False))
+    mine = session.get("repository")  # sessions of earlier versions name no repository
+    if common_dir is not None and mine and mine != repository_id(common_dir):
+        return None
+    return session
+
+
+def repository_id(common_dir: str) -> str:
+    """The id `make_repository_id` gave the repository of `common_dir`; "" when it has none."""
+    try:
+        data, _ = read_small(os.path.join(common_dir, REPOSITORY_ID), 64)
+    except OSError:
+        return ""
+    value = data.decode("ascii", "replace").strip()
+    return value if value.isalnum() else ""
 
 
 def halted_agents(root: str) -> list[str]:

@@ -17,6 +17,7 @@ from agent_git_tracker.cli.base import (
     warn,
 )
 from agent_git_tracker.config.settings import Config
+from agent_git_tracker.text import printable
 
 global_option = click.option(
     "--global",
@@ -137,7 +138,8 @@ def _doctor_text(report: dict[str, Any]) -> str:
         for s in report["sessions"]
     ] or ["session     none"]
     lines += [f"problem     {p}" for p in report["problems"]] or ["no problems found"]
-    return "\n".join(lines)
+    # One line each: a path holding a line break must not start a line of its own.
+    return "\n".join(printable(line) for line in lines)
 
 
 def _global_text(state: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ import click
 
 from agent_git_tracker.cli.base import emit, json_option, main, pass_config
 from agent_git_tracker.config.settings import Config
+from agent_git_tracker.text import printable
 
 
 @main.command()
@@ -72,7 +73,8 @@ def show_text(data: dict[str, Any]) -> str:
     head = f"commit      {data['commit']}"
     if not data["recorded"]:
         return (
-            f"{head}\nsubject     {data['subject']}\nnot recorded by the tracker: install the "
+            f"{printable(head)}\nsubject     {printable(data['subject'])}\nnot recorded by the "
+            "tracker: install the "
             "hooks (`agent-git-tracker install --global`) or record the history with "
             "`agent-git-tracker scan`"
         )
@@ -101,7 +103,8 @@ def show_text(data: dict[str, Any]) -> str:
         f"outcomes    {_outcomes(data['outcomes'])}",
         f"tokens      {_tokens(data)}",
     ]
-    return "\n".join(rows)
+    # One line each: a path or a name holding a line break must not start a line of its own.
+    return "\n".join(printable(row) for row in rows)
 
 
 def _model(data: dict[str, Any]) -> str:
@@ -173,4 +176,4 @@ def log_text(data: dict[str, Any]) -> str:
         )
     if any(row["pending"] for row in data["commits"]):
         lines.append("* pending: written at the next flush")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)

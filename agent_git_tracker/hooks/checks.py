@@ -133,9 +133,20 @@ def _wired(path: Path, agent: str) -> bool:
     return PLUGIN_MARK in text if agent == "opencode" else f"{TRACKER} session start" in text
 
 
+def _made_again(session: dict[str, str]) -> bool:
+    """The session's repository was deleted, or made again at its path: the session names a
+    repository id that the git folder there does not hold."""
+    mine, project = session.get("repository"), session.get("project")
+    if not (mine and project):
+        return False  # a session of an earlier version
+    common = os.path.join(project, ".git")
+    return spool.repository_id(common if os.path.isdir(common) else project) != mine
+
+
 def sessions(directories: list[str], now: float | None = None) -> list[dict[str, Any]]:
     """Every agent session the spool holds: active, or stale (expired without `session
-    end`: it no longer names anyone, and `session end` tidies it)."""
+    end`, or its repository deleted or made again: it no longer names anyone, and
+    `session end` tidies it)."""
     now = time.time() if now is None else now
     found = []
     for directory in directories:
@@ -147,7 +158,7 @@ def sessions(directories: list[str], now: float | None = None) -> list[dict[str,
         values = spool.read_session(directory, now=mtime) or {}
         if not values:
             continue
-        stale = now - mtime > spool.SESSION_TTL_SECONDS
+        stale = now - mtime > spool.SESSION_TTL_SECONDS or _made_again(values)
         found.append(
             {
                 "repository": values.get("project") or project_of(directory) or directory,

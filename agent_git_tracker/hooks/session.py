@@ -8,6 +8,7 @@ session file (the agent-log join reads the session id and transcript path from t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -95,15 +96,49 @@ def start_session(
         "started": iso(time.time()),
         "session_id": hook.get("session_id", ""),
         "transcript": hook.get("transcript", ""),
-        "project": repo["project"],
+        # A hint for `doctor`, one line of the session file: a path with a line break is left out.
+        "project": "" if {"\n", "\r"} & set(repo["project"]) else repo["project"],
+        "repository": make_repository_id(repo["common_dir"]),
     }
     directory = spool_dir(config, repo)
-    before = spool.read_session(directory)
+    before = spool.read_session(directory, common_dir=repo["common_dir"])
     if before and _same(before, values):
         values["started"] = before.get("started") or values["started"]  # a resume goes on
         before = None
     spool.write_session(directory, values)
     return Started(values, before)
+
+
+def make_repository_id(common_dir: str) -> str:
+    """The repository's id (`spool.REPOSITORY_ID`), made when it has none: written whole under
+    another name, then linked into place, so a crash never leaves half an id and two starts
+    at once agree on one. "" when the git folder cannot take it (read-only)."""
+    found = spool.repository_id(common_dir)
+    if found:
+        return found
+    path = os.path.join(common_dir, spool.REPOSITORY_ID)
+    tmp = f"{path}.{spool.new_id()}.tmp"
+    value = os.urandom(16).hex()
+    try:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        fd = os.open(tmp, flags, 0o644)
+    except OSError:
+        return ""
+    try:
+        try:
+            spool.write_all(fd, f"{value}\n".encode("ascii"), 0)
+        finally:
+            os.close(fd)
+        os.link(tmp, path)
+        spool.sync_dir(common_dir)
+    except FileExistsError:
+        value = spool.repository_id(common_dir)  # made by another start; "" if not ours at all
+    except OSError:
+        value = ""
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    return value
 
 
 def _same(before: dict[str, str], now: dict[str, str]) -> bool:
@@ -112,7 +147,8 @@ def _same(before: dict[str, str], now: dict[str, str]) -> bool:
 
 
 def show_session(config: Config) -> dict[str, str] | None:
-    return spool.read_session(spool_dir(config, here()))
+    repo = here()
+    return spool.read_session(spool_dir(config, repo), common_dir=repo["common_dir"])
 
 
 def end_session(
@@ -124,8 +160,9 @@ def end_session(
     hook = hook or {}
     if hook.get("cwd") and os.path.isdir(hook["cwd"]):
         os.chdir(hook["cwd"])
-    directory = spool_dir(config, here())
-    session = spool.read_session(directory)
+    repo = here()
+    directory = spool_dir(config, repo)
+    session = spool.read_session(directory, common_dir=repo["common_dir"])
     other = None
     if (
         session

@@ -133,7 +133,7 @@ def known_agent(record: dict[str, Any] | None, agent: str) -> dict[str, Any]:
 
 
 def _session_agent(config: Config, repo: dict[str, str]) -> str:
-    session = spool.read_session(spool_dir(config, repo))
+    session = spool.read_session(spool_dir(config, repo), common_dir=repo["common_dir"])
     if not session:
         raise UsageError(
             "which agent? pass --agent, or --commit with a recorded commit, or "

@@ -79,5 +79,5 @@ Filters
     UTC, with their grades and bugs; `min_commits` leaves out smaller rows. Repositories' levels
     come from the commits the filters keep (with `agent`, that agent's and the humans'), and
     from those of rows `min_commits` hides. `include_medium` ranks the rows attributed from
-    subjects alone. The timeline puts a grade in the week (Monday, UTC) it was given.
+    subjects alone. The timeline puts a grade in the week (Monday, UTC) of its commit.
 """

@@ -15,7 +15,7 @@ from agent_git_tracker.report.table import columns_for, footnotes, title
 
 def _table_html(report: Report) -> str:
     headers = list(columns_for(report))
-    head = "".join(f"<th>{html.escape(c.header)}</th>" for c in headers)
+    head = "".join(f"<th>{_breakable(c.header)}</th>" for c in headers)
     body = []
     for row in report.rows:
         classes = " ".join(
@@ -31,11 +31,21 @@ def _table_html(report: Report) -> str:
             if on
         )
         cells = "".join(
-            f'<td class="{"text" if c.left else "num"}">{html.escape(c.cell(row))}</td>'
+            f'<td class="text">{html.escape(c.cell(row))}</td>'  # wraps anywhere
+            if c.left
+            else f'<td class="num">{_breakable(c.cell(row))}</td>'
             for c in headers
         )
         body.append(f'<tr class="{classes}">{cells}</tr>')
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _breakable(text: str) -> str:
+    """A cell's text, escaped, that may break after `…` and `/` (an interval, points, grades,
+    headers such as SP/XP/CS),
+    so that every column fits a window 1400 px wide."""
+    escaped = html.escape(text)
+    return escaped.replace("…", "…<wbr>").replace("/", "/<wbr>")
 
 
 def _embed(data: Any) -> str:

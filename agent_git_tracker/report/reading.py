@@ -124,6 +124,7 @@ class Reader:
         self.raw_cells: dict[tuple[Any, ...], Tally | None] = {}
         # Commit key → its tally; None for a commit left out by the filters.
         self.index: dict[str, Tally | None] = {}
+        self.stamps: dict[str, str | None] = {}  # commit key → time, read without digests
         self.by_hash: dict[str, Tally | None] | None = None
         # From digests: the source, their cells by stored fields, how many carry a grade, and
         # each digest key's tally (None: left out by the filters).
@@ -200,9 +201,16 @@ class Reader:
             index[key] = tally
             tally.add_commit(stamp, lines, files, outcome, usage)
             if grade:
-                tally.add_grade(grade)
+                tally.add_grade(grade, stamp)
         self.graded_digests = graded
         return seen
+
+    def _committed(self, project: str, commit_hash: str) -> str | None:
+        """The time (UTC key) of a recorded commit, for its grades' week."""
+        if self.digests is None:
+            return self.stamps.get(keys.commit(project, commit_hash))
+        fact = self.digests.get(f"digest:{self.quoted[project]}:{commit_hash}")
+        return fact[4] if type(fact) is list and len(fact) > 4 else None
 
     def _commit_tally(self, project: str, commit_hash: str) -> Tally | None:
         """The tally of one commit (None: left out by the filters; MISSING: not recorded)."""
@@ -236,10 +244,11 @@ class Reader:
             index[key] = tally
             if tally is not None:
                 tally.add_commit(stamp, lines, files, outcome, usage)
+                self.stamps[key] = stamp
             if grade:  # the ledger keeps a grade's summary with its commit
                 embedded.add((fields[1], key.rpartition(":")[2]))
                 if tally is not None:
-                    tally.add_grade(grade)
+                    tally.add_grade(grade, stamp)
         return seen
 
     def _record_facts(self, source: Source | RawSource) -> Iterator[Facts]:
@@ -333,10 +342,13 @@ class Reader:
                 agent, commit_hash = record.get("agent_id"), record.get("commit")
                 project = record.get("project_path")
             tally: Tally | None = MISSING
+            committed = None
             if project and commit_hash:
                 tally = self._commit_tally(project, commit_hash)
             if tally is None:
                 continue
+            if tally is not MISSING:
+                committed = self._committed(project, commit_hash)
             if tally.owner != agent:
                 if not (agent and commit_hash):
                     _, agent, _, commit_hash = keys.parts(key)
@@ -344,7 +356,7 @@ class Reader:
                 tally = self._target(agent, project, commit_hash, stamp)
                 if tally is None:
                     continue
-            tally.add_grade(self._grade_kind(record))
+            tally.add_grade(self._grade_kind(record), committed)
 
     def _grade_kind(self, record: dict[str, Any]) -> tuple[Any, ...] | None:
         """`digest.grade_kind`, worked out once per distinct day and grades."""

@@ -14,7 +14,7 @@ JSON schema (`schema_version` 1; keys are only ever added, never renamed or remo
     rows[]           ROW_FIELDS below, ranked: rows with enough evidence, then rows with
                      little, then rows attributed from subjects alone (rank null unless
                      `include_medium`), then the human baseline (rank null)
-    timeline[]       label, weeks[] {week (Monday, UTC), graded, mean_cs_change}
+    timeline[]       label, weeks[] {week of the commits (Monday, UTC), graded, mean_cs_change}
     recommendation   sentence, enough_data, label, agent, model, setup,
                      like (null, or path, language, tracked_files, similar_projects[]),
                      probability_best, separated, leading[] (labels), more_commits

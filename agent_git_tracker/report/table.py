@@ -146,7 +146,12 @@ COLUMNS = (
     _Column("tools", "tools/c", lambda r: _num(r.tool_uses_per_commit, ".1f"), "/c = per commit"),
     _Column("commands", "cmds/c", lambda r: _num(r.commands_per_commit, ".1f")),
     _Column("projects", "proj", lambda r: str(r.projects)),
-    _Column("state", "SP/XP/CS", _state, "SP/XP/CS = the agent's points now"),
+    _Column(
+        "state",
+        "SP/XP/CS",
+        _state,
+        "SP/XP/CS = the agent's skill points, experience points and communication score now",
+    ),
     _Column("first", "first", lambda r: (r.first_seen or NO_VALUE)[:10]),
     _Column("last", "last", lambda r: (r.last_seen or NO_VALUE)[:10]),
 )
@@ -224,6 +229,32 @@ def _fit(text: str, width: int) -> str:
         return text
     head = (width - 1) // 2
     return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
+
+
+def _fit_label(label: str, model: str | None, width: int) -> str:
+    """Shorten a setup's label around its model, which stays whole whenever it fits: the agent
+    and the setup beside it give up letters instead, the longer first, then the spaces around
+    the slashes; in the narrowest room, the model alone."""
+    parts = label.split(" / ")
+    if len(label) <= width or not model or model not in parts:
+        return _fit(label, width)
+    keep = parts.index(model)
+    for separator in (" / ", "/"):
+        sizes = [len(p) for p in parts]
+        over = sum(sizes) + len(separator) * (len(parts) - 1) - width
+        while over > 0:
+            others = [k for k in range(len(parts)) if k != keep and sizes[k] > 1]
+            if not others:
+                break
+            sizes[max(others, key=lambda k: sizes[k])] -= 1
+            over -= 1
+        if over <= 0:
+            return separator.join(_cut_end(p, n) for p, n in zip(parts, sizes, strict=True))
+    return _fit(model, width)
+
+
+def _cut_end(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _choose(
@@ -306,13 +337,17 @@ def _table_lines(report: Report, width: int, color: bool) -> list[str]:
         name: [headers[name]] + [printable(c.cell(r)) for r in report.rows]
         for name, c in columns.items()
     }
+    models = [printable(r.model) if r.model else None for r in report.rows]
     shown, label_width = _choose(cells, width, shown_columns)
     widths = {n: label_width if n == "label" else max(map(len, cells[n])) for n in shown}
 
-    def line(values: dict[str, str]) -> str:
+    def line(values: dict[str, str], model: str | None = None) -> str:
         parts = []
         for name in shown:
-            text = _fit(values[name], widths[name])
+            if name == "label":
+                text = _fit_label(values[name], model, widths[name])
+            else:
+                text = _fit(values[name], widths[name])
             parts.append(
                 text.ljust(widths[name]) if columns[name].left else text.rjust(widths[name])
             )
@@ -321,7 +356,7 @@ def _table_lines(report: Report, width: int, color: bool) -> list[str]:
     out = [_paint(line(headers), "bold", color)]
     for index, row in enumerate(report.rows):
         values = {name: cells[name][index + 1] for name in shown}
-        out.append(_paint(line(values), _row_style(row), color))
+        out.append(_paint(line(values, models[index]), _row_style(row), color))
     return [*out, "", *_footer(report, shown, width)]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from agent_git_tracker.ledger.digest import UsageCount
+from agent_git_tracker.ledger.digest import UsageCount, week_of
 from agent_git_tracker.models import GRADE_LABELS
 from agent_git_tracker.report.model import GRADES
 from agent_git_tracker.report.stats import Outcomes
@@ -111,14 +111,18 @@ class Tally:
         self.outcomes.merge(summed.outcomes)
         self.usage.merge(summed.usage)
 
-    def add_grade(self, kind: Sequence[Any] | None) -> None:
-        """One graded commit, as `digest.grade_kind` describes it; summed up in `settle`."""
+    def add_grade(self, kind: Sequence[Any] | None, committed: str | None = None) -> None:
+        """One graded commit, as `digest.grade_kind` describes it; summed up in `settle`. The
+        timeline counts it in the week of its commit (`committed`, a UTC key) when known,
+        else in the week it was graded."""
         if kind:
             key = kind if type(kind) is tuple else tuple(kind)
+            if committed:
+                key = (week_of(committed[:10]), *key[1:])
             self.kinds[key] = self.kinds.get(key, 0) + 1
 
     def settle(self) -> None:
-        """Sum the grades counted by `add_grade`: (week graded, agent grade, user grade,
+        """Sum the grades counted by `add_grade`: (week, agent grade, user grade,
         CS change) → how many; and the outcome measures of the commits."""
         self.outcomes.add_all(self.measures)
         self.measures.clear()

@@ -75,11 +75,17 @@ def test_status_and_agents_have_a_header_and_mark_only_what_pending_events_chang
         assert lines[0].startswith("agent") and "*" not in "".join(lines)
 
 
-def test_help_says_what_sp_xp_and_cs_are() -> None:
+def test_help_and_the_html_page_say_what_sp_xp_and_cs_are(repo: Path, db_path: Path) -> None:
     for command in ([], ["status"]):
         text = tracker(*command, "--help").stdout
         for name in ("skill points", "experience", "communication score"):
             assert name in text.replace("\n", " ")
+    commit(repo, "agent work", env={"CLAUDECODE": "1"})
+    tracker("flush", cwd=repo)
+    page = repo.parent / "report.html"
+    tracker("report", "--html", str(page), cwd=repo)
+    notes = page.read_text().split('<ul class="notes">', 1)[1]
+    assert "SP/XP/CS = the agent&#x27;s skill points, experience points and communication" in notes
 
 
 def test_config_show_is_readable_and_says_where_the_file_would_go(hermetic: Path) -> None:

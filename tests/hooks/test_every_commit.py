@@ -166,3 +166,25 @@ def test_merges_and_git_am_are_recorded_once_under_the_pre_commit_framework(
     commits = recorded(work)  # …so the push recorded it
     assert {merge, octopus, applied} <= set(commits)
     assert sorted(commits) == sorted(git(work, "log", "--all", "--format=%H").split())
+
+
+def test_merges_and_git_am_are_recorded_under_install_global(
+    tmp_path: Path, db_path: Path, hermetic: Path
+) -> None:
+    """The third way to install (a global `core.hooksPath` of the tracker's hooks folder)."""
+    tracker("install", "--global")
+    work = tmp_path / "global"
+    git(tmp_path, "init", "-q", str(work))
+    commit(work, "base", files={"base.txt": "base\n"})
+    branch_with(work, "topic", {"topic.txt": "t\n"})
+    commit(work, "main moves on", files={"main.txt": "m\n"})
+    git(work, "merge", "-q", "--no-ff", "topic", "-m", "Merge topic")
+    merge = head(work)
+    source = installed(tmp_path, "source")
+    patch_of = commit(source, "the change\n\nCo-authored-by: Codex <noreply@openai.com>",
+                      files={"x.txt": "x\n"})  # fmt: skip
+    git(work, "am", "-q", input=git(source, "format-patch", "-1", "--stdout", patch_of))
+    applied = head(work)
+    commits = recorded(work)
+    assert merge in commits and commits[applied]["agent_id"] == "codex"
+    assert sorted(commits) == sorted(git(work, "log", "--all", "--format=%H").split())

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sys
 from pathlib import Path
 
 from agent_git_tracker.capture import spool
@@ -12,7 +14,7 @@ from agent_git_tracker.config.settings import load
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import open_store
 
-from conftest import commit, git, tracker
+from conftest import HOOK, commit, git, tracker
 
 CLAUDE_START = {
     "session_id": "9b2c-session",
@@ -106,7 +108,8 @@ def test_session_start_reads_what_the_agent_s_hook_passes(repo: Path, db_path: P
     assert started.stdout == ""  # an agent shows its hooks' output to the model
     assert "session started: claude-code (claude-opus-4-5-20251101 / default)" in started.stderr
     lines = session_file(db_path)
-    assert lines[4:] == [CLAUDE_START["session_id"], CLAUDE_START["transcript_path"], str(repo)]
+    assert lines[4:7] == [CLAUDE_START["session_id"], CLAUDE_START["transcript_path"], str(repo)]
+    assert lines[7] == (repo / ".git" / spool.REPOSITORY_ID).read_text().strip()
     head = commit(repo, "claude's", env={"CLAUDECODE": "1"})
     found = record(repo, head)
     assert found["model_canonical"] == "claude-opus-4.5"
@@ -144,3 +147,77 @@ def test_doctor_lists_active_and_stale_sessions(repo: Path, db_path: Path, tmp_p
     report = json.loads(tracker("doctor", "--json", cwd=repo, check=False).stdout)
     states = {(s["agent"], s["state"], s["repository"]) for s in report["sessions"]}
     assert states == {("aider", "active", str(repo)), ("codex", "stale", str(other))}
+
+
+def remake(repo: Path) -> None:
+    """Delete the repository and make a new one at the same path, with the hooks."""
+    shutil.rmtree(repo)
+    git(repo.parent, "init", "-q", str(repo))
+    hook = repo / ".git" / "hooks" / "post-commit"
+    hook.write_text(HOOK.format(python=sys.executable, name="post-commit"))
+    hook.chmod(0o755)
+
+
+def test_a_repository_made_again_at_the_same_path_is_not_claimed_by_the_old_session(
+    repo: Path, db_path: Path
+) -> None:
+    tracker("session", "start", "--agent", "aider", "--model", "gpt-4o", cwd=repo)
+    assert record(repo, commit(repo, "aider's, in the old repository"))["agent_id"] == "aider"
+    remake(repo)
+    (repo / "a.txt").write_text("a\n")
+    git(repo, "add", "a.txt")
+    said = git_commit(repo, "mine, in the new repository")
+    assert "aider" not in said
+    mine = record(repo, git(repo, "rev-parse", "HEAD").strip())
+    assert mine["agent_id"] == "human" and "session" not in mine
+    assert json.loads(tracker("session", "show", "--json", cwd=repo).stdout) is None
+    report = json.loads(tracker("doctor", "--json", cwd=repo, check=False).stdout)
+    assert [(s["agent"], s["state"]) for s in report["sessions"]] == [("aider", "stale")]
+    tracker("grade", "--agent-grade", "good", "--user-grade", "good", cwd=repo, check=False)
+    started = tracker("session", "start", "--agent", "codex", cwd=repo).stdout
+    assert "replaces" not in started  # the old session named another repository
+    theirs = commit(repo, "codex's", env={"CODEX_THREAD_ID": "t-2"})
+    assert record(repo, theirs)["agent_id"] == "codex"
+
+
+def test_a_session_covers_the_repository_s_worktrees_and_not_a_new_one_in_its_place(
+    repo: Path, db_path: Path, tmp_path: Path
+) -> None:
+    commit(repo, "first")
+    tracker("session", "start", "--agent", "aider", cwd=repo)
+    side = tmp_path / "side"
+    git(repo, "worktree", "add", "-q", "-b", "side", str(side))
+    assert record(repo, commit(side, "aider's, in a worktree"))["agent_id"] == "aider"
+    moved = tmp_path / "moved"
+    repo.rename(moved)
+    (tmp_path / "work").mkdir()
+    git(tmp_path / "work", "init", "-q")  # another repository where the first one was
+    shutil.copytree(
+        moved / ".git" / "hooks", tmp_path / "work" / ".git" / "hooks", dirs_exist_ok=True
+    )
+    assert record(repo, commit(repo, "not aider's"))["agent_id"] == "human"
+
+
+def test_a_repository_whose_git_folder_refuses_the_id_keeps_sessions_as_before(
+    repo: Path, db_path: Path
+) -> None:
+    git_dir = repo / ".git"
+    (git_dir / spool.REPOSITORY_ID).mkdir()  # an entry of the wrong kind: no id can be made
+    tracker("session", "start", "--agent", "aider", cwd=repo)
+    assert session_file(db_path)[7] == ""
+    assert record(repo, commit(repo, "aider's"))["agent_id"] == "aider"
+
+
+def test_a_repository_path_with_a_line_break_and_an_escape(tmp_path: Path, db_path: Path) -> None:
+    """Sessions work there, and `doctor`, `show` and `log` keep one line per item, escaped."""
+    odd = tmp_path / "re\npo\x1b[31m"
+    odd.mkdir()
+    remake(odd)
+    tracker("session", "start", "--agent", "aider", cwd=odd)
+    commit(odd, "aider's")
+    assert record(odd, git(odd, "rev-parse", "HEAD").strip())["agent_id"] == "aider"
+    commit(odd, "pending")
+    for command in (("doctor",), ("show",), ("log",)):
+        out = tracker(*command, cwd=odd, check=False).stdout
+        assert "\x1b" not in out and "\nrepo" not in out and "po\\x1b[31m" in out, out
+        assert "re\\x0apo" in out

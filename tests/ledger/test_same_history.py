@@ -208,3 +208,32 @@ def test_history_rewritten_outside_the_hooks_is_followed_by_scan(repo: Path, db_
     [bug] = stored("bug:").values()
     assert retro["commit"] == bug["commit"] == head
     assert status(repo)["claude-code"]["total_commits"] == 1
+
+
+def test_grades_of_an_earlier_version_get_their_project_in_a_named_step(
+    repo: Path, db_path: Path
+) -> None:
+    """A database of schema 1 (grades keyed by agent and hash only) opened by this version:
+    the grades move under keys that name their project, once, recorded in `meta:`."""
+    made = commit(repo, "graded", env=AGENT)
+    tracker("grade", "--agent-grade", "good", "--user-grade", "excellence", cwd=repo)
+    tracker("flush", cwd=repo)
+    before = json.loads(tracker("report", "--json").stdout)["rows"]
+    with open_store(load()) as store:
+        with store.reading() as view:
+            grades = dict(view.scan("retrospective:")) | dict(view.scan("communication:"))
+            upgrades = [k for k, _ in view.scan(keys.meta("upgrade:"))]
+        old = {
+            key.replace(f":{keys.quote(str(repo))}:", ":"): value for key, value in grades.items()
+        }
+        assert len(old) == len(grades) >= 2 and not any(str(repo) in key for key in old)
+        store.put_many(
+            {**dict.fromkeys([*grades, *upgrades]), **old, keys.meta("schema"): {"version": 1}}
+        )
+    assert tracker("status", "--json").returncode == 0  # the first open upgrades
+    assert set(stored("retrospective:")) | set(stored("communication:")) == set(grades)
+    step = stored(keys.meta("upgrade:project-in-grade-keys"))
+    assert [v["version"] for v in step.values()] == [2]
+    assert stored(keys.meta("schema"))[keys.meta("schema")]["version"] == 2
+    assert json.loads(tracker("report", "--json").stdout)["rows"] == before
+    assert stored("retrospective:")[keys.retrospective("claude-code", str(repo), made)]

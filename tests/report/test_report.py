@@ -589,6 +589,22 @@ def test_long_labels_are_shortened_in_the_middle(store: Store) -> None:
     assert "an-agent-with-a" in table and "…" in table and "setup-x" in table
 
 
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_terminal_labels_never_cut_the_model_away(store: Store, width: int) -> None:
+    r = Records()
+    for n in range(3):
+        agent = f"ag{n}-an-agent-with-a-remarkably-long-name"
+        r.commit(SHOP, 1, agent, f"claude-opus-4.{n}", "a-setup-with-a-long-label-too")
+    table = as_table(report_of(store, r), width, color=False)
+    assert all(len(line) <= width for line in table.splitlines()), table
+    rows = [line for line in table.splitlines() if "claude-opus-4." in line]
+    assert len(rows) >= 3, table
+    for n in range(3):  # each row shows its model whole, with the start of its agent
+        pattern = rf"\sa\S*( / |/)claude-opus-4\.{n}( / |/)a"
+        assert any(re.search(pattern, row) for row in rows), table
+    assert any("ag0-an" in row for row in rows) is (width > 80)
+
+
 @pytest.fixture
 def config(db_path: Path) -> Any:
     return load()

@@ -118,3 +118,28 @@ def test_a_grade_given_after_its_commits_flush_is_carried_by_the_digest(
     assert fact[6][1:3] == [2, 5]  # [week, agent grade, user grade, CS change]
     data = json.loads(tracker("report", "--json", cwd=repo).stdout)
     assert data["rows"][0]["grades"]["excellence"] == 1
+
+
+def test_the_timeline_puts_grades_in_the_week_of_their_commit(repo: Path, db_path: Path) -> None:
+    """A commit of January graded today counts in January's week, graded before its flush
+    or after, read from the digests or from the commit records."""
+    from agent_git_tracker.config.settings import load
+    from agent_git_tracker.store import keys
+    from agent_git_tracker.store.db import open_store
+
+    weeks = {"2026-01-07T12:00:00Z": "2026-01-05", "2026-01-14T12:00:00Z": "2026-01-12"}
+    made = []
+    for n, when in enumerate(weeks):
+        dated = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "CODEX_SANDBOX": "1"}
+        made.append(commit(repo, f"agent {n}", env=dated))
+        if n == 1:
+            tracker("flush", cwd=repo)  # the second commit is graded after its flush
+        tracker("grade", "--agent-grade", "good", "--user-grade", "good", cwd=repo)
+    pending = json.loads(tracker("report", "--json", cwd=repo).stdout)["timeline"]
+    tracker("flush", cwd=repo)
+    stored = json.loads(tracker("report", "--json", cwd=repo).stdout)["timeline"]
+    with open_store(load()) as store:
+        store.put_many({keys.digest(str(repo), made[0]): None})  # read the commit records
+    from_records = json.loads(tracker("report", "--json", cwd=repo).stdout)["timeline"]
+    for timeline in (pending, stored, from_records):
+        assert [w["week"] for w in timeline[0]["weeks"]] == list(weeks.values())
