@@ -76,3 +76,4 @@ def read(reader: Any, source: SummedSource) -> None:
     for key, combination, stamp in source.located():
         tally = tallies[combination]
         reader.index[key] = tally if tally is not None and reader.in_time(stamp) else None
+        reader.stamps[key] = stamp  # its grades count in its week

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from agent_git_tracker.ledger.digest import UsageCount
+from agent_git_tracker.ledger.digest import UsageCount, week_of
 from agent_git_tracker.report import stats
 from agent_git_tracker.report.summed import Summed
 
@@ -143,8 +143,10 @@ SELECT cell, count(*), min(stamp) FILTER (WHERE stamp <> ''),
     max(stamp) FILTER (WHERE stamp <> ''),
     coalesce(sum(lines ORDER BY seq), 0), count(lines), {_OUTCOMES}, {_USAGE}
 FROM t GROUP BY cell"""  # noqa: S608
-_COUNTED = """SELECT cell, {column}, count(*) FROM commits JOIN cells USING (combination)
+_COUNTED = """SELECT cell, {column}, {day}, count(*) FROM commits JOIN cells USING (combination)
     WHERE {timed} AND {column} IS NOT NULL GROUP BY ALL ORDER BY min(seq)"""
+# A grade counts in the week of its commit (`Tally.add_grade`): grades are counted by day too.
+_DAY = "CASE WHEN stamp <> '' THEN substr(stamp, 1, 10) END"
 
 
 def _whole(value: float) -> float:
@@ -163,13 +165,14 @@ def _summed(row: tuple[Any, ...]) -> tuple[int, Summed]:
     return cell, Summed(commits, first, last, _whole(lines), sized, outcomes=outcomes, usage=usage)
 
 
-def _counted(column: str, value: Any, grades: dict[str, Any]) -> Any:
+def _counted(column: str, value: Any, day: str | None, grades: dict[str, Any]) -> Any:
     """A value of `column` as the report's loop sees it (`grades`: the grades decoded so far,
-    by their text); None: not counted."""
+    by their text; a grade counts in the week of its commit's `day`); None: not counted."""
     if column == "grade":
         if value not in grades:
             grades[value] = tuple(json.loads(value) or ()) or None
-        return grades[value]
+        kind = grades[value]
+        return (week_of(day), *kind[1:]) if kind and day else kind
     return _whole(value) if column == "lines" else value
 
 
@@ -189,9 +192,10 @@ def summed(
     out = dict(_summed(row) for row in rows)
     grades: dict[str, Any] = {}
     for column, target in (("lines", "sizes"), ("files", "files"), ("grade", "grades")):
-        query = _COUNTED.format(column=column, timed=timed)
-        for cell, value, count in db.execute(query, bounds).fetchall():
-            counted = _counted(column, value, grades)
+        day = _DAY if column == "grade" else "NULL"
+        query = _COUNTED.format(column=column, day=day, timed=timed)
+        for cell, value, on, count in db.execute(query, bounds).fetchall():
+            counted = _counted(column, value, on, grades)
             if counted is not None:
                 getattr(out[cell], target).append((counted, count))
     db.unregister("cells")
