@@ -57,7 +57,8 @@ _MAX_PLANS = 512
 def pack(key: str, value: Any) -> bytes:
     """The stored form of one record (a communication event on its own: see `pairs`)."""
     kind = key[: key.find(":")]
-    if kind in LAYOUTS and type(value) is dict:
+    # A key of another shape (an earlier version's, before its upgrade) is kept plain.
+    if kind in LAYOUTS and type(value) is dict and key.count(":") + 1 == KEY_PARTS.get(kind, 0):
         data = b"\x01" + dumps(layout_of(key, value))
     else:
         data = dumps(value)

@@ -31,8 +31,8 @@ class Txn(Protocol):
 def slot(key: str) -> tuple[str, int] | None:
     """The stored key of a communication record and its half (0 or 1); None for a key that
     is stored on its own."""
-    if not key.startswith(PREFIX):
-        return None
+    if not key.startswith(PREFIX) or key.count(":") != 4:
+        return None  # stored on its own: a key of an earlier version's shape is one too
     head, _, seq = key.rpartition(":")
     if not seq.isdigit() or (seq[0] == "0" and seq != "0"):
         return None

@@ -12,7 +12,7 @@ from typing import Any
 from agent_git_tracker.capture import hook as capture
 from agent_git_tracker.capture import spool
 from agent_git_tracker.config.settings import load
-from agent_git_tracker.store import keys
+from agent_git_tracker.store import keys, upgrade
 from agent_git_tracker.store.db import open_store
 
 from conftest import HOOK, commit, git, run_git, tracker
@@ -234,6 +234,6 @@ def test_grades_of_an_earlier_version_get_their_project_in_a_named_step(
     assert set(stored("retrospective:")) | set(stored("communication:")) == set(grades)
     step = stored(keys.meta("upgrade:project-in-grade-keys"))
     assert [v["version"] for v in step.values()] == [2]
-    assert stored(keys.meta("schema"))[keys.meta("schema")]["version"] == 2
+    assert stored(keys.meta("schema"))[keys.meta("schema")]["version"] == upgrade.VERSION
     assert json.loads(tracker("report", "--json").stdout)["rows"] == before
     assert stored("retrospective:")[keys.retrospective("claude-code", str(repo), made)]

@@ -223,3 +223,15 @@ def test_large_free_text_is_deflated_and_restored() -> None:
     stored = compact.pack(key, value)
     assert stored[0] == compact.DEFLATED and len(stored) < len(note) / 4
     assert compact.unpack(key, stored) == value
+
+
+def test_keys_of_an_earlier_version_s_shape_are_stored_alone_and_read_back(store: Any) -> None:
+    """Grades keyed by agent and hash only (schema 1, before its upgrade) are kept as written."""
+    old = {
+        "retrospective:claude-code:abc": {"agent_grade": 3, "user_grade": 4, "commit": "abc"},
+        "communication:claude-code:abc:8": {"grade": 3, "commit": "abc"},
+        "communication:claude-code:abc:9": {"grade": 4, "commit": "abc"},
+    }
+    store.put_many(old)
+    with store.reading() as view:
+        assert {key: view.get(key) for key in old} == old
