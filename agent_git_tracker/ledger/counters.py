@@ -13,6 +13,7 @@ in its record); the plugin's own records (`"legacy": true`) are already in that 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from agent_git_tracker.ledger import points
@@ -100,10 +101,10 @@ def _through(record: Record, last: points.Entry | None, latest: str | None) -> N
         record["replayed"] = {"through": list(last.order()), "latest": latest}
 
 
-def _records(state: Reader, agent_id: str) -> Any:
+def _records(state: Reader, agent_id: str) -> Iterator[tuple[str, str, Record]]:
+    """Every record of the agent that its counters or facts come from, with its kind."""
     for kind in _KINDS:
-        prefix = keys.retrospective_prefix(agent_id) if kind == "retrospective" else None
-        for key, value in state.scan(prefix or keys.of_agent(kind, agent_id)):
+        for key, value in state.scan(keys.of_agent(kind, agent_id)):
             yield kind, key, value
 
 
