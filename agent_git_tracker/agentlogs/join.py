@@ -180,7 +180,7 @@ def join(
             usage[index] = _usage(commits[index], session, how, taken, prices)
         if rest:
             untied.append(
-                Untied(session.agent, session.session_id, Tokens.of(rest), _cost(rest, prices))
+                Untied(session.agent, session.session_id, Tokens.of(rest), cost(rest, prices))
             )
     return Joined(
         tuple(usage[index] for index in sorted(usage)),
@@ -206,7 +206,7 @@ def _usage(
         model=model,
         canonical_model=canonical_model(model) if model else None,
         tokens=Tokens.of(turns),
-        cost=_cost(turns, prices),
+        cost=cost(turns, prices),
     )
 
 
@@ -297,13 +297,14 @@ def _main_model(turns: Sequence[Turn]) -> str | None:
     return min(tokens, key=lambda model: (-tokens[model], model)) or None
 
 
-def _cost(turns: Sequence[Turn], prices: Prices) -> float | None:
+def cost(turns: Iterable[Turn], prices: Prices) -> float | None:
+    """What the turns cost in USD; None when a turn with tokens has no price."""
     total = 0.0
     for turn in turns:
-        cost = prices.cost(turn)
-        if cost is None and turn.total_tokens:
+        spent = prices.cost(turn)
+        if spent is None and turn.total_tokens:
             return None
-        total += cost or 0.0
+        total += spent or 0.0
     return total
 
 

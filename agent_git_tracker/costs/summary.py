@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -147,7 +147,7 @@ def _not_tied(
             continue
         count += 1
         tokens = join.Tokens.of(turns)
-        spent = _cost(turns, prices)
+        spent = join.cost(turns, prices)
         for index, value in enumerate(_values(tokens)):
             totals[index] += value
         cost += spent or 0.0
@@ -167,16 +167,6 @@ def _not_tied(
 
 def _values(tokens: join.Tokens) -> list[int]:
     return [tokens.input, tokens.cached_input, tokens.cache_write, tokens.output, tokens.reasoning]
-
-
-def _cost(turns: Iterable[Turn], prices: Prices) -> float | None:
-    total = 0.0
-    for turn in turns:
-        cost = prices.cost(turn)
-        if cost is None and turn.total_tokens:
-            return None
-        total += cost or 0.0
-    return total
 
 
 def _unjoined(
