@@ -181,11 +181,15 @@ def record_missing(store: Store, path: Path, revisions: list[str]) -> tuple[int,
     under pre-commit, which has no post-applypatch stage; commits made before the hooks were
     installed), from their own text; returns how many, and whether PUSH_LIMIT cut it short."""
     repo = locate(path)
-    known = _recorded(store, repo["project"])
     worktree = Path(repo["worktree"])
-    missing = [
-        commit for commit in _listed(worktree, None, tuple(revisions)) if commit not in known
-    ]
+    listed = _listed(worktree, None, tuple(revisions))
+    missing: list[str] = []
+    with store.reading() as view:  # the pushed commits looked up, not the project's all
+        for commit in listed:
+            if not view.has(keys.commit(repo["project"], commit)):
+                missing.append(commit)
+                if len(missing) > PUSH_LIMIT:
+                    break
     cut = len(missing) > PUSH_LIMIT
     batch = [_event(repo, facts) for facts in _facts(worktree, missing[:PUSH_LIMIT])]
     result = Scanned(repo["project"])
