@@ -37,9 +37,10 @@ class PendingView:
     def __init__(self, overlay: Overlay) -> None:
         self._base = overlay.base
         self._dirty = overlay.dirty
+        self._overlay = overlay
 
     def _written(self, prefix: str) -> list[str]:
-        return sorted(k for k in self._dirty if k.startswith(prefix))
+        return [key for key, _ in self._overlay.written(prefix)]
 
     def scan_raw(self, prefix: str) -> Iterator[tuple[str, bytes]]:
         if isinstance(self._base, RawSource):
