@@ -203,21 +203,36 @@ class UsageCount:
 
     def add(self, usage: Any, outcome: Any) -> None:
         """One commit: its digest's usage (index 10) and outcome measures (index 8)."""
-        self.commits += 1
         if not usage:
+            self.add_counted(1, None)
             return
-        self.joined += 1
+        cost = usage[6]
+        self.add_counted(1, usage[1:6], cost, None if cost is None else survived_30d(outcome))
+
+    def add_counted(
+        self,
+        commits: int,
+        tokens: Sequence[Any] | None,
+        cost: float | None = None,
+        fate: bool | None = None,
+    ) -> None:
+        """`commits` commits alike: not joined (`tokens` None), or joined with these tokens
+        summed; their cost summed (None: not priced), and whether they survived 30 days
+        (`survived_30d`, None while pending)."""
+        self.commits += commits
+        if tokens is None:
+            return
+        self.joined += commits
         for index in range(5):
-            self.tokens[index] += usage[1 + index] or 0
-        if usage[6] is None:
+            self.tokens[index] += tokens[index] or 0
+        if cost is None:
             return
-        self.priced += 1
-        self.cost += usage[6]
-        fate = survived_30d(outcome)
+        self.priced += commits
+        self.cost += cost
         if fate is not None:
-            self.settled += 1
-            self.settled_cost += usage[6]
-            self.surviving += fate
+            self.settled += commits
+            self.settled_cost += cost
+            self.surviving += commits * fate
 
     def merge(self, other: UsageCount) -> None:
         for name in ("commits", "joined", "priced", "settled", "surviving"):

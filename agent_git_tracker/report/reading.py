@@ -137,6 +137,7 @@ class Reader:
         # (agent, commit hash) of the grades already counted from their commit records.
         self.embedded: set[tuple[str, str]] = set()
         self.fallbacks: dict[tuple[str, str | None], Tally] = {}
+        self.agent_cells: dict[str, list[Cell]] = {}  # each agent's high-confidence cells
         self.bugs = 0
         self.profiles: dict[str, dict[str, Any]] = {}
         self.agents: dict[str, dict[str, Any]] = {}
@@ -288,6 +289,8 @@ class Reader:
         tally = self.cells.get(cell)
         if tally is None:
             tally = self.cells[cell] = Tally(cell)
+            if cell[0] == "agent" and cell[5] == "high":
+                self.agent_cells.setdefault(cell[1], []).append(cell)
         return tally
 
     def _target(
@@ -327,7 +330,7 @@ class Reader:
             return None
         found = self.fallbacks.get((agent, project))
         if found is None:
-            mine = [k for k in self.cells if k[:2] == ("agent", agent) and k[5] == "high"]
+            mine = self.agent_cells.get(agent, [])
             here = [k for k in mine if k[4] == project]
             last = max(here or mine, key=lambda k: self.cells[k].seen()[1] or "", default=None)
             found = self._cell(last or ("agent", agent, None, None, project or "", "high", None))

@@ -10,9 +10,10 @@ Interface
 Per commit, `Outcomes.add(outcome)` with the outcome measures as the digest keeps them
 (`ledger.digest.outcome_kind`: `[survival_14d, survival_30d, reverted_30d, fixed_30d, bulk]`,
 shares or None while pending, 1/0/None, 1/0; or None when never measured). One `Outcomes` per
-(row, repository) pair: `merge` adds two together, so sums per finer group roll up. The fields
-are plain counts and sums, so a caller may also fill them from sums it computed itself, as long
-as each commit's score came from `commit_score`.
+(row, repository) pair: `merge` adds two together, so sums per finer group roll up. A source
+that sums its commits itself (a team's exports, summed by DuckDB) gives, per group of commits
+that share what is known of them (`Known`), their count and the sums of their shares:
+`Outcomes.add_known` applies the rules to them, as it does for the commits `add_all` gathers.
 
 Per row, `Judgement.of_counts(commits, user_counts, agent_counts, bugs)`: the user's and the
 agent's own grades of the row's graded commits (counts per label, `GRADE_POINTS`), and the bugs
@@ -65,6 +66,11 @@ Z = NormalDist().inv_cdf(0.5 + INTERVAL / 2)  # 1.645: a two-sided 90 % interval
 GRADE_POINTS = {"bad": -1.0, "neutral": 0.0, "good": 0.5, "excellence": 1.0}
 
 
+# What is known of a measured commit: whether its 14-day and 30-day survival shares are known,
+# reverted_30d and fixed_30d (1, 0 or None while pending), and whether it is bulk.
+Known = tuple[bool, bool, Any, Any, bool]
+
+
 @dataclass(slots=True)
 class Outcomes:
     """Sums over the outcome measures of some commits: one per (row, repository) pair."""
@@ -94,14 +100,12 @@ class Outcomes:
         self.add_all((outcome,))
 
     def add_all(self, outcomes: Iterable[Sequence[Any] | None]) -> None:
-        """Many commits' measures: the report's hottest loop, so sums are kept in locals."""
-        commits = unmeasured = bulks = pending = scored = 0
-        score_sum = score_squares = 0.0
-        s14_n = s14_pending = s30_n = s30_pending = 0
-        s14_sum = s30_sum = 0.0
-        rev_n = rev = rev_pending = fix_n = fix = fix_pending = 0
+        """Many commits' measures: the report's hottest loop. Commits are gathered by what is
+        known of them (`Known`) with the sums of their survival shares, then counted by
+        `add_known`, the one place the rules are applied."""
+        groups: dict[Known, list[float]] = {}
+        unmeasured = 0
         for outcome in outcomes:
-            commits += 1
             if outcome is None:
                 unmeasured += 1
                 continue
@@ -109,41 +113,73 @@ class Outcomes:
                 s14, s30, reverted, fixed, bulk = outcome
             except ValueError:  # a longer list, from a later digest format
                 s14, s30, reverted, fixed, bulk = outcome[:5]
-            if bulk:
-                bulks += 1
-                continue
-            rev_known, fix_known = reverted is not None, fixed is not None
-            decided = rev_known and fix_known
+            known = (s14 is not None, s30 is not None, reverted, fixed, bool(bulk))
+            sums = groups.get(known)
+            if sums is None:
+                sums = groups[known] = [0, 0.0, 0.0, 0.0]
+            sums[0] += 1
             if s14 is not None:
-                s14_n += 1
-                s14_sum += s14
-            elif not decided:
-                s14_pending += 1
-            if s30 is not None:
-                s30_n += 1
-                s30_sum += s30
-            elif not decided:
-                s30_pending += 1
-            rev_n += rev_known
-            rev += reverted or 0
-            rev_pending += not rev_known
-            fix_n += fix_known
-            fix += fixed or 0
-            fix_pending += not fix_known
-            if not decided:
-                pending += 1
-                continue
-            score = _score(s30 if s30 is not None else s14, reverted, fixed)
-            scored += 1
-            score_sum += score
-            score_squares += score * score
-        self.merge(
-            Outcomes(
-                commits, unmeasured, bulks, pending, scored, score_sum, score_squares,
-                s14_n, s14_sum, s14_pending, s30_n, s30_sum, s30_pending,
-                rev_n, rev, rev_pending, fix_n, fix, fix_pending,
-            )
-        )  # fmt: skip
+                sums[1] += s14
+            survival = s30 if s30 is not None else s14
+            if survival is not None:
+                sums[2] += survival
+                sums[3] += survival * survival
+        if unmeasured:
+            self.add_known(None, unmeasured)
+        for known, (count, s14_sum, survival_sum, squares) in groups.items():
+            self.add_known(known, int(count), s14_sum, survival_sum, squares)
+
+    def add_known(
+        self,
+        known: Known | None,
+        count: int,
+        s14_sum: float = 0.0,
+        survival_sum: float = 0.0,
+        squares: float = 0.0,
+    ) -> None:
+        """`count` commits that share what is known of them (None: never measured), with the
+        sums of their 14-day shares, of their survival (the 30-day share, else the 14-day one)
+        and of its squares. A commit's score is affine in its survival (`_score`), so the sum
+        of the scores and of their squares follow from these sums exactly."""
+        self.commits += count
+        if known is None:
+            self.unmeasured += count
+            return
+        s14_known, s30_known, reverted, fixed, bulk = known
+        if bulk:
+            self.bulk += count
+            return
+        decided = reverted is not None and fixed is not None
+        if s14_known:
+            self.s14_measured += count
+            self.s14_sum += s14_sum
+        elif not decided:
+            self.s14_pending += count
+        if s30_known:
+            self.s30_measured += count
+            self.s30_sum += survival_sum
+        elif not decided:
+            self.s30_pending += count
+        for measure, name in ((reverted, "reverted"), (fixed, "fixed")):
+            if measure is None:
+                setattr(self, f"{name}_pending", getattr(self, f"{name}_pending") + count)
+            else:
+                setattr(self, f"{name}_measured", getattr(self, f"{name}_measured") + count)
+                setattr(self, name, getattr(self, name) + count * measure)
+        if not decided:
+            self.pending += count
+            return
+        self.scored += count
+        if not (s14_known or s30_known):
+            base = _score(None, reverted, fixed)
+            self.score_sum += count * base
+            self.score_squares += count * base * base
+            return
+        base = _score(0.0, reverted, fixed)
+        slope = _score(1.0, reverted, fixed) - base
+        self.score_sum += count * base + slope * survival_sum
+        self.score_squares += count * base * base + 2 * base * slope * survival_sum
+        self.score_squares += slope * slope * squares
 
     def merge(self, other: Outcomes) -> None:
         """Add another's sums to these."""

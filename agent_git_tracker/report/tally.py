@@ -26,6 +26,15 @@ def number(value: Any) -> float | None:
 Cell = tuple[str, str, str | None, str | None, str, str, str | None]
 
 
+def grade_slot(
+    kind: Sequence[Any], committed: str | None
+) -> tuple[str | None, tuple[Any, Any, float]]:
+    """Where a grade (`digest.grade_kind`) counts: the week of its commit (`committed`, a UTC
+    key) when known, else the week it was graded; and (agent grade, user grade, CS change)."""
+    week = week_of(committed[:10]) if committed else kind[0]
+    return week, (kind[1], kind[2], kind[3])
+
+
 class Tally:
     """Sums over commits, grades, bugs and outcomes: one per cell (kind, agent, model, setup,
     project, confidence), merged into one per row."""
@@ -61,9 +70,9 @@ class Tally:
         self.cs: float = 0
         self.user_counts = [0, 0, 0, 0]
         self.agent_counts = [0, 0, 0, 0]
-        self.weeks: dict[str, list[float]] = {}
-        # Grades counted by (week, agent grade, user grade, CS change): one update per grade.
-        self.kinds: dict[tuple[str | None, Any, Any, float], int] = {}
+        self.weeks: dict[str, list[float]] = {}  # week → [grades, sum of their CS changes]
+        # Grades counted by (agent grade, user grade, CS change), summed up in `settle`.
+        self.kinds: dict[tuple[Any, Any, float], int] = {}
         self.projects: set[str] = set() if cell is None else {cell[4]}
         self.stamps: list[str] = []  # commit times as UTC keys (`digest.utc_key`)
         self.sizes: list[float] = []  # lines changed per commit, where known
@@ -102,12 +111,11 @@ class Tally:
         self.stamps += [stamp for stamp in (summed.first, summed.last) if stamp]
         self.lines += summed.lines
         self.sized += summed.sized
-        for size, count in summed.sizes:
-            self.sizes += [size] * count
-        for files, count in summed.files:
-            self.files += [files] * count
-        for kind, count in summed.grades:
+        self.sizes += summed.sizes
+        self.files += summed.files
+        for kind, count in summed.kinds:
             self.kinds[kind] = self.kinds.get(kind, 0) + count
+        self._add_weeks(summed.weeks)
         self.outcomes.merge(summed.outcomes)
         self.usage.merge(summed.usage)
 
@@ -116,28 +124,32 @@ class Tally:
         timeline counts it in the week of its commit (`committed`, a UTC key) when known,
         else in the week it was graded."""
         if kind:
-            key = kind if type(kind) is tuple else tuple(kind)
-            if committed:
-                key = (week_of(committed[:10]), *key[1:])
-            self.kinds[key] = self.kinds.get(key, 0) + 1
+            week, counted = grade_slot(kind, committed)
+            self.kinds[counted] = self.kinds.get(counted, 0) + 1
+            if week is not None:
+                bucket = self.weeks.setdefault(week, [0, 0])
+                bucket[0] += 1
+                bucket[1] += counted[2]
 
     def settle(self) -> None:
-        """Sum the grades counted by `add_grade`: (week, agent grade, user grade,
-        CS change) → how many; and the outcome measures of the commits."""
+        """Sum the grades counted by `add_grade`: (agent grade, user grade, CS change) → how
+        many; and the outcome measures of the commits."""
         self.outcomes.add_all(self.measures)
         self.measures.clear()
-        for (week, agent_grade, user_grade, change), count in self.kinds.items():
+        for (agent_grade, user_grade, change), count in self.kinds.items():
             self.graded += count
             self.cs += change * count
             if user_grade in _GRADE_SLOT:
                 self.user_counts[_GRADE_SLOT[user_grade]] += count
             if agent_grade in _GRADE_SLOT:
                 self.agent_counts[_GRADE_SLOT[agent_grade]] += count
-            if week is not None:
-                bucket = self.weeks.setdefault(week, [0, 0])
-                bucket[0] += count
-                bucket[1] += change * count
         self.kinds.clear()
+
+    def _add_weeks(self, weeks: dict[str, list[float]]) -> None:
+        for week, (graded, change) in weeks.items():
+            bucket = self.weeks.setdefault(week, [0, 0])
+            bucket[0] += graded
+            bucket[1] += change
 
     def seen(self) -> tuple[str | None, str | None]:
         """The first and last commit time, as UTC keys."""
@@ -157,10 +169,7 @@ class Tally:
         ):
             for slot, count in enumerate(theirs):
                 mine[slot] += count
-        for week, (graded, change) in other.weeks.items():
-            bucket = self.weeks.setdefault(week, [0, 0])
-            bucket[0] += graded
-            bucket[1] += change
+        self._add_weeks(other.weeks)
         self.stamps += other.stamps
         self.sizes += other.sizes
         self.files += other.files

@@ -13,7 +13,7 @@ computes them. DuckDB sums them per cell (`summing`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from agent_git_tracker.errors import TrackerError
@@ -37,7 +37,7 @@ _LATEST = f"""filename IN (
         SELECT DISTINCT member, filename, {_STAMP} AS stamp FROM every
     ) GROUP BY member)"""  # noqa: S608
 # The records besides commits that the report reads.
-_READ = ("project:", "agent:", "retrospective:", "bug:", "usage:")
+_READ = ("project:", "agent:", "bug:", "usage:")
 # A commit's facts: what tells two exports of one commit apart.
 _FACTS = [name for name in columns.COLUMNS if name not in ("key", "value")]
 
@@ -80,21 +80,32 @@ class TeamSource:
         kept = "TRUE" if chosen is not None else _LATEST
         present = {row[0] for row in self.db.execute("DESCRIBE every").fetchall()}
         facts = ", ".join(f'"{n}"' if n in present else f"NULL AS {n}" for n in _FACTS)
+        read = " OR ".join(summing.within(prefix) for prefix in _READ)
         self.db.execute(
             f"""CREATE TEMP TABLE kept AS SELECT key, member, value FROM every
-            WHERE {kept} AND ({" OR ".join(f"starts_with(key, '{p}')" for p in _READ)})
+            WHERE {kept} AND ({read})
             QUALIFY row_number() OVER (PARTITION BY key, hash(value) ORDER BY member) = 1"""  # noqa: S608
         )
         self.db.execute(
-            f"""CREATE TEMP TABLE commits AS
-            SELECT row_number() OVER (ORDER BY key, member) - 1 AS seq, * FROM (
-                SELECT key, {facts}, member FROM every
-                WHERE {kept} AND starts_with(key, 'commit:')
-                QUALIFY row_number() OVER (
-                    PARTITION BY key, hash({facts}) ORDER BY member) = 1
-            )"""  # noqa: S608
+            f"""CREATE TEMP TABLE commits AS SELECT key, {facts}, member FROM every
+            WHERE {kept} AND {summing.within("commit:")}"""  # noqa: S608
         )
-        summing.prepare(self.db, self.by_member)
+        self._once(facts)
+        summing.needed(self.db, kept)
+
+    def _once(self, facts: str) -> None:
+        """A commit exported identically by several members counts once (for the first of
+        them); only the keys that repeat are compared."""
+        self.db.execute(
+            "CREATE TEMP TABLE repeated AS SELECT key FROM commits GROUP BY key HAVING count(*) > 1"
+        )
+        if self.db.execute("SELECT count(*) FROM repeated").fetchone()[0]:
+            self.db.execute(
+                f"""CREATE OR REPLACE TEMP TABLE commits AS
+                SELECT * FROM commits ANTI JOIN repeated USING (key)
+                UNION ALL BY NAME SELECT key, {facts}, min(member) AS member
+                FROM commits SEMI JOIN repeated USING (key) GROUP BY ALL"""  # noqa: S608
+            )
 
     def _relation(self, reader: str) -> str:
         """A reader's rows, with a member column even outside `member=` folders."""
@@ -125,24 +136,25 @@ class TeamSource:
 
     def fields(self) -> list[tuple[Any, ...]]:
         """Each distinct combination of the commits' stored fields, by first commit key."""
-        return summing.fields(self.db)
+        return summing.fields(self.db, self.by_member)
 
     def summed(
-        self, cells: Sequence[int | None], since: str | None, until: str | None
-    ) -> Iterator[tuple[int, Summed]]:
-        """Each cell's commits within the time bounds, summed (`summing`)."""
-        return summing.summed(self.db, cells, since, until)
+        self, since: str | None, until: str | None
+    ) -> Iterator[tuple[tuple[Any, ...], Summed]]:
+        """Each combination's commits within the time bounds, summed (`summing`)."""
+        return summing.summed(self.db, self.by_member, since, until)
 
-    def located(self) -> Iterator[tuple[str, int, str | None]]:
-        """(key, combination, time) of the commits that grades and bugs name."""
-        yield from self.db.execute(summing.LOCATED).fetchall()
+    def located(self) -> Iterator[tuple[str, tuple[Any, ...], str | None]]:
+        """(key, stored fields, time) of the commits that grades and bugs name."""
+        query = summing.LOCATED.format(cell=summing.cell(self.by_member))
+        for row in self.db.execute(query).fetchall():
+            yield row[0], tuple(row[1:-1]), row[-1]
 
     def scan(self, prefix: str) -> Iterator[tuple[str, Any]]:
         """The other records under `prefix`, decoded, in key order; under "retrospective:"
         only the grades that no commit record carries."""
-        query = "SELECT key, value FROM kept WHERE starts_with(key, ?) ORDER BY key, member"
-        if prefix == "retrospective:":
-            query = summing.RETROSPECTIVES
+        table = "needed" if prefix == "retrospective:" else "kept"
+        query = f"SELECT key, value FROM {table} WHERE starts_with(key, ?) ORDER BY key, member"  # noqa: S608
         for key, text in self.db.execute(query, [prefix]).fetchall():
             value = json.loads(text) if text else None
             if isinstance(value, dict):
@@ -151,7 +163,7 @@ class TeamSource:
     def members(self) -> list[str | None]:
         """Each member whose export counts."""
         query = (
-            "SELECT DISTINCT member FROM (SELECT member FROM kept "
-            "UNION ALL SELECT member FROM commits) ORDER BY member"
+            "SELECT DISTINCT member FROM (SELECT member FROM kept UNION ALL SELECT member "
+            "FROM needed UNION ALL SELECT member FROM commits) ORDER BY member"
         )
         return [member for (member,) in self.db.execute(query).fetchall()]

@@ -1,85 +1,114 @@
-"""The team's commits summed per cell by DuckDB, as `Tally.add_commit` would sum them.
+"""The team's commits summed by DuckDB, per combination of stored fields, for the report's rules.
 
-Counts are counts; every sum of non-whole numbers (shares, scores, costs, lines) is added in
-commit key order (`sum(… ORDER BY seq)`, one addition at a time, as the report's loop adds),
-so the sums are bit for bit those of the personal report: `stats.Outcomes.add_all` for the
-outcome measures (each commit's score by `stats._score`'s rule and weights, the weights passed
-as numbers) and `digest.UsageCount.add` for tokens and cost. tests/team/test_summing.py proves
-the sums equal the per-commit ones.
+DuckDB only counts and adds: it gathers the commits of each combination (kind, agent, model,
+setup, project, confidence, member) by what is known of them (measured or not, which survival
+shares are known and the sign of the 30-day one, reverted, fixed, bulk, joined, priced) and
+adds up their shares, tokens and costs. Every rule is applied in Python, by the report's own
+code, to those groups: `stats.Outcomes.add_known` (pending, bulk, the score),
+`digest.UsageCount.add_counted` with `digest.survived_30d` (what a lasting commit cost), and
+`tally.grade_slot` (the week a grade counts in), worked out once per distinct grade and day
+and handed back to DuckDB as a table. tests/team/test_summing.py proves the sums equal the
+personal report's, commit by commit.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
-from agent_git_tracker.ledger.digest import UsageCount, week_of
-from agent_git_tracker.report import stats
+from agent_git_tracker.ledger.digest import UsageCount, survived_30d
+from agent_git_tracker.report.stats import Outcomes
 from agent_git_tracker.report.summed import Summed
+from agent_git_tracker.report.tally import grade_slot
+from agent_git_tracker.store import keys
 
-_CELL = "kind, agent_id, model, setup, project, confidence, member"
+# The stored fields that choose a commit's tally (`Reader.raw_tally`).
+FIELDS = "kind, agent_id, model, setup, project, confidence"
+_WIDTH = 7  # with the member: the team's, split by member, else NULL
 
-# A retrospective key's agent and commit hash (`keys.retrospective`, `keys.unquote`).
-_KEY_AGENT = (
-    "replace(replace(replace(split_part(key, ':', 2), '%3A', ':'), '%3a', ':'), '%25', '%')"
+# A commit key's hash: its last part (a quoted project never holds a colon).
+_HASH = "split_part(key, ':', -1)"
+# Per commit: what is known of its outcome and usage (`Known`, `UsageCount.add_counted`).
+_KNOWN = """coalesce(measured, FALSE) AS m, survival_14d IS NOT NULL AS s14,
+    sign(survival_30d) AS s30, reverted_30d AS reverted, fixed_30d AS fixed,
+    coalesce(bulk, 0) <> 0 AS is_bulk,
+    usage IS NOT NULL AND usage <> '[]' AS joined,
+    TRY_CAST(json_extract_string(usage, '$[6]') AS DOUBLE) AS cost"""
+_TOKENS = ", ".join(
+    f"sum(coalesce(TRY_CAST(json_extract_string(usage, '$[{i}]') AS BIGINT), 0))::BIGINT"
+    for i in range(1, 6)
 )
-_KEY_HASH = "regexp_extract(key, '[^:]*$')"
+_SUMS = f"""SELECT {{cell}}, m, s14, s30, reverted, fixed, is_bulk, joined, cost IS NOT NULL,
+    count(*), sum(survival_14d), sum(coalesce(survival_30d, survival_14d)),
+    sum(coalesce(survival_30d, survival_14d) ** 2), {_TOKENS}, sum(cost),
+    min(stamp) FILTER (WHERE stamp <> ''), max(stamp) FILTER (WHERE stamp <> '')
+FROM (SELECT *, {_KNOWN} FROM commits WHERE {{timed}}) GROUP BY ALL"""  # noqa: S608
+# Lines changed as the report keeps them: whole numbers as integers.
+_SIZES = """SELECT {cell}, list(lines::BIGINT) FILTER (WHERE lines = trunc(lines)),
+    list(lines) FILTER (WHERE lines <> trunc(lines)), list(files) FILTER (WHERE files IS NOT NULL)
+FROM commits WHERE {timed} GROUP BY ALL"""
+_DAY = "coalesce(CASE WHEN stamp <> '' THEN substr(stamp, 1, 10) END, '')"
+_GRADED = f"""SELECT DISTINCT grade, {_DAY} FROM commits
+    WHERE {{timed}} AND grade IS NOT NULL AND grade <> '[]'"""  # noqa: S608
+_SLOTTED = f"""FROM commits JOIN slots ON commits.grade = slots.grade AND {_DAY} = slots.day
+    WHERE {{timed}}"""
+_KINDS = "SELECT {cell}, slot, count(*) " + _SLOTTED + " GROUP BY ALL"
+_WEEKS = (
+    "SELECT {cell}, week, count(*), sum(change) " + _SLOTTED + " AND week IS NOT NULL GROUP BY ALL"
+)
 
-# The grades no commit record carries (`reading.Reader._retrospectives`).
-_NEEDED = f"""CREATE TEMP TABLE needed AS SELECT key, value, member FROM (
-        SELECT *, {_KEY_AGENT} AS agent, {_KEY_HASH} AS hash FROM kept
-        WHERE starts_with(key, 'retrospective:')) r
-    ANTI JOIN (SELECT agent_id, hash FROM commits WHERE graded) c
-        ON r.agent = c.agent_id AND r.hash = c.hash"""  # noqa: S608
-RETROSPECTIVES = "SELECT key, value FROM needed WHERE starts_with(key, ?) ORDER BY key, member"
+
+def cell(by_member: bool) -> str:
+    """The columns of a combination, with the member when rows are split by member."""
+    return f"{FIELDS}, {'member' if by_member else 'NULL::VARCHAR'} AS member"
+
+
+def needed(db: Any, kept: str) -> None:
+    """The grades no commit record carries (`reading.Reader._retrospectives`), as the table
+    `needed`: a grade is carried when a graded commit of its agent has its hash. Only the keys
+    of the others are read, and the values of those left."""
+    pa = __import__("pyarrow")
+    agents = [row[0] for row in db.execute("SELECT DISTINCT agent_id FROM commits").fetchall()]
+    quoted = [keys.quote(agent) if isinstance(agent, str) else None for agent in agents]
+    db.register("quoted", pa.table({"agent_id": agents, "quoted": quoted}))
+    db.execute(
+        f"""CREATE TEMP TABLE wanted AS SELECT key, member FROM (
+            SELECT key, member, split_part(key, ':', 2) AS quoted, {_HASH} AS hash FROM every
+            WHERE {kept} AND {within("retrospective:")}
+        ) ANTI JOIN (
+            SELECT DISTINCT quoted, {_HASH} AS hash FROM commits JOIN quoted USING (agent_id)
+            WHERE grade IS NOT NULL AND grade <> '[]'
+        ) USING (quoted, hash)"""  # noqa: S608
+    )
+    db.unregister("quoted")
+    (wanted,) = db.execute("SELECT count(*) FROM wanted").fetchone()
+    db.execute(
+        f"""CREATE TEMP TABLE needed AS SELECT key, value, member FROM every
+        SEMI JOIN wanted USING (key, member)
+        WHERE {kept} AND {within("retrospective:") if wanted else "FALSE"}
+        QUALIFY row_number() OVER (PARTITION BY key, hash(value) ORDER BY member) = 1"""  # noqa: S608
+    )
+
+
+def within(prefix: str) -> str:
+    """Keys under `prefix`, as a range the Parquet reader can check against each row group's
+    smallest and largest key (prefixes end with a colon; the next character is a semicolon)."""
+    return f"(key >= '{prefix}' AND key < '{prefix[:-1]};')"
+
 
 # The commits that those grades and the bugs name, by hash (some name no project).
-LOCATED = f"""SELECT key, combination, stamp FROM commits WHERE hash IN (
+LOCATED = f"""SELECT key, {{cell}}, stamp FROM commits WHERE {_HASH} IN (
     SELECT json_extract_string(value, '$.commit') FROM needed
-    UNION ALL SELECT {_KEY_HASH} FROM needed
+    UNION ALL SELECT {_HASH} FROM needed
     UNION ALL SELECT json_extract_string(value, '$.commit') FROM kept WHERE starts_with(key, 'bug:')
-) ORDER BY seq"""  # noqa: S608
+) ORDER BY key, member"""  # noqa: S608
 
 
-def prepare(db: Any, by_member: bool) -> None:
-    """Each commit's combination of stored fields (numbered by first commit key), hash and
-    whether it carries a grade."""
-    member = "member" if by_member else "NULL::VARCHAR"
-    db.execute(
-        f"""CREATE TEMP TABLE combinations AS
-        SELECT row_number() OVER (ORDER BY first) - 1 AS combination, * FROM (
-            SELECT kind, agent_id, model, setup, project, confidence, {member} AS member,
-                min(seq) AS first
-            FROM commits GROUP BY ALL)"""  # noqa: S608
-    )
-    join = " AND ".join(
-        f"c.{name} IS NOT DISTINCT FROM f.{name}" for name in _CELL.split(", ")[:-1]
-    )
-    db.execute(
-        f"""CREATE OR REPLACE TEMP TABLE commits AS
-        SELECT c.*, f.combination, {_KEY_HASH.replace("key", "c.key")} AS hash,
-            c.grade IS NOT NULL AND c.grade <> '[]' AS graded
-        FROM commits c JOIN combinations f ON {join}
-            AND {"c.member" if by_member else "NULL"} IS NOT DISTINCT FROM f.member"""  # noqa: S608
-    )
-    db.execute(_NEEDED)
-
-
-def fields(db: Any) -> list[tuple[Any, ...]]:
-    """Each combination's stored fields, in the order of its number."""
-    query = f"SELECT {_CELL} FROM combinations ORDER BY combination"  # noqa: S608
-    return [tuple(row) for row in db.execute(query).fetchall()]
-
-
-def _cells(db: Any, cells: Sequence[int | None]) -> None:
-    pa = __import__("pyarrow")
-    pairs = [(n, cell) for n, cell in enumerate(cells) if cell is not None]
-    table = pa.table(
-        {"combination": [n for n, _ in pairs], "cell": [c for _, c in pairs]},
-        schema=pa.schema([("combination", pa.int64()), ("cell", pa.int64())]),
-    )
-    db.register("cells", table)
+def fields(db: Any, by_member: bool) -> list[tuple[Any, ...]]:
+    """Each combination's stored fields, in the order of its first commit key."""
+    query = f"SELECT {cell(by_member)}, min(key) AS first FROM commits GROUP BY ALL ORDER BY first"  # noqa: S608
+    return [tuple(row[:_WIDTH]) for row in db.execute(query).fetchall()]
 
 
 def _timed(since: str | None, until: str | None) -> tuple[str, dict[str, str]]:
@@ -92,111 +121,75 @@ def _timed(since: str | None, until: str | None) -> tuple[str, dict[str, str]]:
     return " AND ".join(["stamp IS NOT NULL", *(conditions[n] for n in bounds)]), bounds
 
 
-# Per commit: what `Outcomes.add_all` and `UsageCount.add` look at.
-_PER_COMMIT = """
-    coalesce(measured, FALSE) AS m,
-    coalesce(measured, FALSE) AND coalesce(bulk, 0) = 0 AS mm,
-    coalesce(measured, FALSE) AND coalesce(bulk, 0) <> 0 AS is_bulk,
-    reverted_30d IS NOT NULL AND fixed_30d IS NOT NULL AS decided,
-    coalesce(survival_30d, survival_14d) AS survival,
-    $wr * (1 - reverted_30d) + $wf * (1 - fixed_30d) AS kept_part,
-    usage IS NOT NULL AND usage <> '[]' AS joined,
-    TRY_CAST(json_extract_string(usage, '$[6]') AS DOUBLE) AS cost,
-    CASE WHEN coalesce(measured, FALSE) AND reverted_30d IS NOT NULL
-        THEN reverted_30d = 0 AND (survival_30d IS NULL OR survival_30d > 0) END AS fate"""
-_SCORE = """CASE WHEN mm AND decided THEN
-    CASE WHEN survival IS NULL THEN kept_part / $both ELSE $ws * survival + kept_part END
-    END AS score"""
-_TOKENS = [
-    f"coalesce(sum(CASE WHEN joined THEN TRY_CAST(json_extract_string(usage, '$[{i}]') "
-    f"AS HUGEINT) END), 0)"
-    for i in range(1, 6)
-]
-_OUTCOMES = """
-    count(*) FILTER (WHERE NOT m), count(*) FILTER (WHERE is_bulk),
-    count(*) FILTER (WHERE mm AND NOT decided), count(score),
-    coalesce(sum(score ORDER BY seq), 0.0), coalesce(sum(score * score ORDER BY seq), 0.0),
-    count(*) FILTER (WHERE mm AND survival_14d IS NOT NULL),
-    coalesce(sum(CASE WHEN mm THEN survival_14d END ORDER BY seq), 0.0),
-    count(*) FILTER (WHERE mm AND survival_14d IS NULL AND NOT decided),
-    count(*) FILTER (WHERE mm AND survival_30d IS NOT NULL),
-    coalesce(sum(CASE WHEN mm THEN survival_30d END ORDER BY seq), 0.0),
-    count(*) FILTER (WHERE mm AND survival_30d IS NULL AND NOT decided),
-    count(*) FILTER (WHERE mm AND reverted_30d IS NOT NULL),
-    coalesce(sum(CASE WHEN mm THEN reverted_30d END), 0),
-    count(*) FILTER (WHERE mm AND reverted_30d IS NULL),
-    count(*) FILTER (WHERE mm AND fixed_30d IS NOT NULL),
-    coalesce(sum(CASE WHEN mm THEN fixed_30d END), 0),
-    count(*) FILTER (WHERE mm AND fixed_30d IS NULL)"""
-_USAGE = f"""
-    count(*) FILTER (WHERE joined), {", ".join(_TOKENS)},
-    count(*) FILTER (WHERE joined AND cost IS NOT NULL),
-    coalesce(sum(CASE WHEN joined THEN cost END ORDER BY seq), 0.0),
-    count(*) FILTER (WHERE joined AND cost IS NOT NULL AND fate IS NOT NULL),
-    coalesce(sum(CASE WHEN joined AND fate IS NOT NULL THEN cost END ORDER BY seq), 0.0),
-    count(*) FILTER (WHERE joined AND cost IS NOT NULL AND fate)"""
-_SUMS = f"""WITH t AS (
-    SELECT *, {_SCORE} FROM (
-        SELECT commits.*, cells.cell, {_PER_COMMIT}
-        FROM commits JOIN cells USING (combination) WHERE {{timed}}))
-SELECT cell, count(*), min(stamp) FILTER (WHERE stamp <> ''),
-    max(stamp) FILTER (WHERE stamp <> ''),
-    coalesce(sum(lines ORDER BY seq), 0), count(lines), {_OUTCOMES}, {_USAGE}
-FROM t GROUP BY cell"""  # noqa: S608
-_COUNTED = """SELECT cell, {column}, {day}, count(*) FROM commits JOIN cells USING (combination)
-    WHERE {timed} AND {column} IS NOT NULL GROUP BY ALL ORDER BY min(seq)"""
-# A grade counts in the week of its commit (`Tally.add_grade`): grades are counted by day too.
-_DAY = "CASE WHEN stamp <> '' THEN substr(stamp, 1, 10) END"
-
-
 def _whole(value: float) -> float:
     return int(value) if value == int(value) else value
 
 
-def _summed(row: tuple[Any, ...]) -> tuple[int, Summed]:
-    """One row of `_SUMS` as the cell's `Summed` (its sizes, files and grades still to come)."""
-    cell, commits, first, last, lines, sized = row[:6]
-    usage = UsageCount()
-    usage.commits = commits
-    usage.joined, *tokens = row[24:30]
-    usage.tokens = [int(count) for count in tokens]
-    usage.priced, usage.cost, usage.settled, usage.settled_cost, usage.surviving = row[30:]
-    outcomes = stats.Outcomes(commits, *row[6:24])
-    return cell, Summed(commits, first, last, _whole(lines), sized, outcomes=outcomes, usage=usage)
+def _add(summed: Summed, row: tuple[Any, ...]) -> None:
+    """One group of `_SUMS`: commits alike in what is known of them."""
+    m, s14, s30, reverted, fixed, bulk, joined, priced, count = row[:9]
+    s14_sum, survival_sum, squares, *tokens = row[9:17]
+    cost, first, last = row[17:]
+    known = (s14, s30 is not None, reverted, fixed, bulk) if m else None
+    summed.commits += count
+    summed.outcomes.add_known(known, count, s14_sum or 0.0, survival_sum or 0.0, squares or 0.0)
+    fate = survived_30d([s14, s30, reverted, fixed, bulk]) if m else None
+    summed.usage.add_counted(count, tokens if joined else None, cost if priced else None, fate)
+    if first is not None and (summed.first is None or first < summed.first):
+        summed.first = first
+    if last is not None and (summed.last is None or last > summed.last):
+        summed.last = last
 
 
-def _counted(column: str, value: Any, day: str | None, grades: dict[str, Any]) -> Any:
-    """A value of `column` as the report's loop sees it (`grades`: the grades decoded so far,
-    by their text; a grade counts in the week of its commit's `day`); None: not counted."""
-    if column == "grade":
-        if value not in grades:
-            grades[value] = tuple(json.loads(value) or ()) or None
-        kind = grades[value]
-        return (week_of(day), *kind[1:]) if kind and day else kind
-    return _whole(value) if column == "lines" else value
+def _slots(db: Any, timed: str, bounds: dict[str, str]) -> list[tuple[Any, Any, float]]:
+    """Each distinct grade and commit day, with where it counts (`grade_slot`), as the table
+    `slots`; returns the (agent grade, user grade, CS change) of each slot number."""
+    pa = __import__("pyarrow")
+    kinds: dict[str, tuple[Any, ...] | None] = {}
+    numbers: dict[tuple[Any, Any, float], int] = {}
+    table: dict[str, list[Any]] = {"grade": [], "day": [], "week": [], "slot": [], "change": []}
+    for text, day in db.execute(_GRADED.format(timed=timed), bounds).fetchall():
+        if text not in kinds:
+            kinds[text] = tuple(json.loads(text) or ()) or None
+        kind = kinds[text]
+        if not kind:
+            continue
+        week, counted = grade_slot(kind, day or None)
+        slot = numbers.setdefault(counted, len(numbers))
+        for name, value in zip(table, (text, day, week, slot, counted[2]), strict=True):
+            table[name].append(value)
+    types = [pa.string(), pa.string(), pa.string(), pa.int64(), pa.float64()]
+    db.register("slots", pa.table(table, schema=pa.schema(list(zip(table, types, strict=True)))))
+    return list(numbers)
 
 
 def summed(
-    db: Any, cells: Sequence[int | None], since: str | None, until: str | None
-) -> Iterator[tuple[int, Summed]]:
-    """Each cell's commits within the time bounds, summed."""
-    _cells(db, cells)
+    db: Any, by_member: bool, since: str | None, until: str | None
+) -> Iterator[tuple[tuple[Any, ...], Summed]]:
+    """Each combination's commits within the time bounds, summed."""
     timed, bounds = _timed(since, until)
-    weights = {
-        "ws": stats.WEIGHT_SURVIVAL,
-        "wr": stats.WEIGHT_NOT_REVERTED,
-        "wf": stats.WEIGHT_NOT_FIXED,
-        "both": stats.WEIGHT_NOT_REVERTED + stats.WEIGHT_NOT_FIXED,
-    }
-    rows = db.execute(_SUMS.format(timed=timed), {**weights, **bounds}).fetchall()
-    out = dict(_summed(row) for row in rows)
-    grades: dict[str, Any] = {}
-    for column, target in (("lines", "sizes"), ("files", "files"), ("grade", "grades")):
-        day = _DAY if column == "grade" else "NULL"
-        query = _COUNTED.format(column=column, day=day, timed=timed)
-        for cell, value, on, count in db.execute(query, bounds).fetchall():
-            counted = _counted(column, value, on, grades)
-            if counted is not None:
-                getattr(out[cell], target).append((counted, count))
-    db.unregister("cells")
+    columns = cell(by_member)
+    out: dict[tuple[Any, ...], Summed] = {}
+
+    def each(query: str) -> Iterator[tuple[Summed, tuple[Any, ...]]]:
+        for row in db.execute(query.format(cell=columns, timed=timed), bounds).fetchall():
+            key = tuple(row[:_WIDTH])
+            found = out.get(key)
+            if found is None:
+                found = out[key] = Summed(outcomes=Outcomes(), usage=UsageCount())
+            yield found, row[_WIDTH:]
+
+    for found, rest in each(_SUMS):
+        _add(found, rest)
+    for found, (whole, parts, files) in each(_SIZES):
+        found.sizes = [*(whole or ()), *(parts or ())]
+        found.lines = sum(found.sizes)
+        found.sized = len(found.sizes)
+        found.files = list(files or ())
+    slots = _slots(db, timed, bounds)
+    for found, (slot, count) in each(_KINDS):
+        found.kinds.append((slots[slot], count))
+    for found, (week, count, change) in each(_WEEKS):
+        found.weeks[week] = [count, _whole(change)]
+    db.unregister("slots")
     yield from out.items()

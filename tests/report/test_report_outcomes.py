@@ -7,7 +7,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +132,30 @@ def test_a_commit_score_weighs_survival_reverts_and_fixes() -> None:
     assert stats.commit_score([1.0, None, None, None, 0]) is None  # pending, never good
     assert stats.commit_score([1.0, 1.0, 0, 0, 1]) is None  # bulk
     assert stats.commit_score(None) is None
+
+
+def test_commits_counted_in_groups_sum_each_commits_score() -> None:
+    """`add_all` gathers commits by what is known of them; the sums of their scores (and of
+    the squares) are those of each commit's own score, whatever mix of measures they have."""
+    rng = random.Random(5)
+    share = [None, 0.0, 1.0, 0.3, 0.75]
+    outcomes = [
+        None
+        if rng.random() < 0.1
+        else [rng.choice(share), rng.choice(share), rng.choice([0, 1, None]),
+              rng.choice([0, 1, None]), int(rng.random() < 0.05)]
+        for _ in range(2000)
+    ]  # fmt: skip
+    summed = Outcomes()
+    summed.add_all(outcomes)
+    scores = [s for s in map(stats.commit_score, outcomes) if s is not None]
+    assert summed.commits == 2000 and summed.scored == len(scores) > 500
+    assert summed.score_sum == pytest.approx(sum(scores), rel=1e-12)
+    assert summed.score_squares == pytest.approx(sum(s * s for s in scores), rel=1e-12)
+    one_by_one = Outcomes()
+    for outcome in outcomes:
+        one_by_one.add(outcome)
+    assert asdict(one_by_one) == pytest.approx(asdict(summed), rel=1e-12)
 
 
 def test_the_worked_example_of_the_readme() -> None:
