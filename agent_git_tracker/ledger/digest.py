@@ -235,8 +235,13 @@ class UsageCount:
             self.surviving += commits * fate
 
     def merge(self, other: UsageCount) -> None:
-        for name in ("commits", "joined", "priced", "settled", "surviving"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.commits += other.commits
+        if not other.joined:
+            return
+        self.joined += other.joined
+        self.priced += other.priced
+        self.settled += other.settled
+        self.surviving += other.surviving
         self.cost += other.cost
         self.settled_cost += other.settled_cost
         self.tokens = [a + b for a, b in zip(self.tokens, other.tokens, strict=True)]

@@ -172,7 +172,9 @@ def summed(
     out: dict[tuple[Any, ...], Summed] = {}
 
     def each(query: str) -> Iterator[tuple[Summed, tuple[Any, ...]]]:
-        for row in db.execute(query.format(cell=columns, timed=timed), bounds).fetchall():
+        # Through Arrow: lists of numbers come out several times faster than one by one.
+        table = db.sql(query.format(cell=columns, timed=timed), params=bounds).to_arrow_table()
+        for row in zip(*(column.to_pylist() for column in table.columns), strict=True):
             key = tuple(row[:_WIDTH])
             found = out.get(key)
             if found is None:
