@@ -15,12 +15,15 @@ out is only what can be restored exactly:
   fields no layout names keep their names in a last object;
 - the ledger's own times (`2026-01-02T01:55:12.000+00:00`) as milliseconds since 1970;
 - the two communication events of a grade are one record (`pairs`);
-- large values (long free text) are deflated.
+- records of the kinds with a layout are deflated against the words records share
+  (`words`, schema 4) when that saves an eighth; other large values (long free text) are
+  deflated alone.
 
 Each field is checked as it is packed: it is left out only when restoring gives the very value
 written (same types too), so a record of another shape (the older plugin's, an import's) comes
 back exactly. The first byte says how a value is stored: `{` or `[` plain JSON (what earlier
-versions wrote, and every kind without a layout), 0x01 a layout, 0x02 deflated, 0x03 a pair.
+versions wrote, and every kind without a layout), 0x01 a layout, 0x02 deflated, 0x03 a pair,
+0x04 deflated against the shared words.
 """
 
 from __future__ import annotations
@@ -33,15 +36,19 @@ import orjson
 
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.layouts import KEY_PARTS, LAYOUTS, Field, Record
+from agent_git_tracker.store.words import WORDS
 from agent_git_tracker.text import utf8
 from agent_git_tracker.times import EPOCH_DAY, iso_millis
 
 LAYOUT = 1
 DEFLATED = 2
+SHARED = 4
 PLAIN = frozenset(b"{[")
 # Values longer than this are deflated when that saves at least an eighth (a 4 KiB window:
 # cheap to set up, and enough for free text).
 DEFLATE_OVER = 400
+# A layout this long is worth deflating against the shared words.
+SHARED_OVER = 96
 _WINDOW = 12
 _MISSING = object()
 # Per kind: (field, its bit) in order, and the names of its fields.
@@ -60,13 +67,20 @@ def pack(key: str, value: Any) -> bytes:
     # A key of another shape (an earlier version's, before its upgrade) is kept plain.
     if kind in LAYOUTS and type(value) is dict and key.count(":") + 1 == KEY_PARTS.get(kind, 0):
         data = b"\x01" + dumps(layout_of(key, value))
+        return _deflated(data, SHARED) if len(data) > SHARED_OVER else data
+    data = dumps(value)
+    return _deflated(data, DEFLATED) if len(data) > DEFLATE_OVER else data
+
+
+def _deflated(data: bytes, form: int) -> bytes:
+    """`data` deflated (against the shared words for SHARED) when that saves an eighth."""
+    if form == SHARED:
+        packer = zlib.compressobj(6, zlib.DEFLATED, -_WINDOW, 5, zlib.Z_DEFAULT_STRATEGY, WORDS)
     else:
-        data = dumps(value)
-    if len(data) > DEFLATE_OVER:
         packer = zlib.compressobj(6, zlib.DEFLATED, -_WINDOW, 5)
-        small = packer.compress(data) + packer.flush()
-        if len(small) + 1 <= len(data) - len(data) // 8:
-            return b"\x02" + small
+    small = packer.compress(data) + packer.flush()
+    if len(small) + 1 <= len(data) - len(data) // 8:
+        return bytes((form,)) + small
     return data
 
 
@@ -79,6 +93,8 @@ def unpack(key: str, raw: bytes) -> Any:
         return restore(key, orjson.loads(raw[1:]))
     if first == DEFLATED:
         return unpack(key, zlib.decompress(raw[1:], -15))
+    if first == SHARED:
+        return unpack(key, zlib.decompressobj(-15, WORDS).decompress(raw[1:]))
     return orjson.loads(raw)  # raises: not a value this package wrote
 
 

@@ -109,7 +109,8 @@ def _to_schema_2(txn: Writable) -> None:
 
 
 def _compact_records(txn: Writable) -> bool:
-    """One chunk of records into their schema 3 form; True when none is left."""
+    """One chunk of records into their stored form of this version (schema 3: compact; 4:
+    deflated against the shared words); True when none is left."""
     after = (txn.get(PROGRESS) or {}).get("after")
     chunk = txn.stored(after, CHUNK)
     for key, raw in chunk:
@@ -130,6 +131,7 @@ def _compact_records(txn: Writable) -> bool:
 STEPS: tuple[tuple[int, str, Callable[[Writable], bool | None]], ...] = (
     (2, "project-in-grade-keys", _to_schema_2),
     (3, "compact-records", _compact_records),
+    (4, "deflate-with-shared-words", _compact_records),
 )
 VERSION = STEPS[-1][0]
 

@@ -1,6 +1,7 @@
-"""Schema 3, `compact-records`: a database of schema 2 is upgraded when it is opened, reads the
-same record for record, takes less room, and an upgrade killed at any point goes on at the
-next open. Real LMDB, real processes killed with SIGKILL."""
+"""Schemas 3 (`compact-records`) and 4 (`deflate-with-shared-words`): a database of an earlier
+schema is upgraded when it is opened, reads the same record for record, takes less room, and
+an upgrade killed at any point goes on at the next open. Real LMDB, real processes killed with
+SIGKILL."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ import lmdb
 
 from agent_git_tracker.config.settings import load
 from agent_git_tracker.ledger.flush import flush_repo
-from agent_git_tracker.store import compact, keys, pairs
+from agent_git_tracker.store import compact, keys, pairs, upgrade, words
 from agent_git_tracker.store.db import open_store
 
 from crashkit import write_spool
@@ -25,8 +27,9 @@ UPGRADE = keys.meta("upgrade:compact-records")
 
 
 def records(db: Path) -> dict[str, Any]:
+    """The records, but for when each upgrade step ran."""
     with open_store(load(db_path=str(db))) as store, store.reading() as view:
-        return {k: v for k, v in view.scan("") if k != UPGRADE}
+        return {k: v for k, v in view.scan("") if not k.startswith(keys.meta("upgrade:"))}
 
 
 def flushed(db: Path, events: int) -> dict[str, Any]:
@@ -59,7 +62,7 @@ def stored(db: Path) -> dict[str, bytes]:
 def test_schema_2_is_upgraded_on_open_and_reads_the_same(tmp_path: Path) -> None:
     db = tmp_path / "t.lmdb"
     expected = flushed(db, 800)
-    assert expected[keys.meta("schema")] == {"version": 3}
+    assert expected[keys.meta("schema")] == {"version": upgrade.VERSION}
     as_schema_2(db, {**expected, keys.meta("schema"): {"version": 2}})
     plain = stored(db)
     assert records(db) == expected
@@ -70,6 +73,36 @@ def test_schema_2_is_upgraded_on_open_and_reads_the_same(tmp_path: Path) -> None
     assert all(pairs.is_pair(after[k]) for k in after if k.startswith("communication:"))
     assert not any(k.startswith("meta:upgrade-progress") for k in after)
     assert sum(map(len, after.values())) < sum(map(len, plain.values())) / 2
+
+
+def as_schema_3(db: Path) -> dict[str, bytes]:
+    """The database as schema 3 stored it: records of a layout deflated alone, and only when
+    longer than `compact.DEFLATE_OVER`. Returns what schema 4 stores."""
+    now = stored(db)
+    env = lmdb.open(str(db), subdir=False, max_dbs=0, map_size=64 << 20)
+    with env.begin(write=True) as txn:
+        for key, raw in now.items():
+            if raw[0] == compact.SHARED:
+                inner = zlib.decompressobj(-15, words.WORDS).decompress(raw[1:])
+                short = len(inner) <= compact.DEFLATE_OVER
+                txn.put(key.encode(), inner if short else compact._deflated(inner, 2))
+        txn.put(b"meta:schema", b'{"version":3}')
+    env.close()
+    return now
+
+
+def test_schema_3_records_are_deflated_against_the_shared_words(tmp_path: Path) -> None:
+    db = tmp_path / "t.lmdb"
+    expected = flushed(db, 800)
+    schema_4 = as_schema_3(db)
+    schema_3 = stored(db)
+    assert sum(raw[0] == compact.SHARED for raw in schema_4.values()) > 100
+    assert not any(raw[0] == compact.SHARED for raw in schema_3.values())
+    assert records(db) == expected
+    after = stored(db)
+    assert after.pop(keys.meta("upgrade:deflate-with-shared-words"))
+    assert after == {k: v for k, v in schema_4.items() if not k.startswith("meta:upgrade:")}
+    assert sum(map(len, after.values())) < 0.85 * sum(map(len, schema_3.values()))
 
 
 def upgrade_process(db: Path) -> subprocess.Popen[bytes]:
@@ -142,10 +175,7 @@ def as_schema_1(db: Path, commits: int) -> None:
     env.close()
 
 
-def settled(db: Path) -> dict[str, Any]:
-    """The records, but for when each step ran."""
-    with open_store(load(db_path=str(db))) as store, store.reading() as view:
-        return {k: v for k, v in view.scan("") if not k.startswith(keys.meta("upgrade:"))}
+settled = records
 
 
 def test_schema_1_goes_through_2_to_3_however_often_it_is_killed(tmp_path: Path) -> None:
@@ -156,11 +186,11 @@ def test_schema_1_goes_through_2_to_3_however_often_it_is_killed(tmp_path: Path)
     assert upgrade_process(reference).wait() == 0
     seconds = time.perf_counter() - start
     expected = settled(reference)
-    assert expected[keys.meta("schema")] == {"version": 3}
+    assert expected[keys.meta("schema")] == {"version": upgrade.VERSION}
     assert keys.retrospective("codex", "/home/ada/p", f"{1:040x}") in expected
     assert not any(k.count(":") == 2 for k in expected if k.startswith("retrospective:"))
     names = {k for k in stored(reference) if k.startswith(keys.meta("upgrade:"))}
-    assert names == {keys.meta("upgrade:project-in-grade-keys"), UPGRADE}
+    assert names == {keys.meta(f"upgrade:{name}") for _, name, _ in upgrade.STEPS}
     for n in range(6):
         db = tmp_path / f"run{n}" / "t.lmdb"
         db.parent.mkdir()
