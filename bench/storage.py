@@ -1,4 +1,4 @@
-"""Bytes on disk per graded commit: the stored form of schema 3 against plain JSON records.
+"""Bytes on disk per graded commit: the stored form of this version against plain JSON records.
 
     python -m bench.storage [--sizes 10000,100000] [--fit 300000]
 
@@ -85,12 +85,12 @@ def one(work: Path, commits: int, plain: bool) -> dict[str, float]:
 
 
 def show(commits: int, before: dict[str, float], after: dict[str, float]) -> None:
-    print(f"{commits:,} commits and grade events, bytes per commit:    plain JSON   schema 3")
+    print(f"{commits:,} commits and grade events, bytes per commit:    plain JSON   stored")
     rows = ["file", "tree pages", "records"]
     rows += sorted((k for k in before if k.startswith("records ")), key=lambda k: -before[k])
     for row in rows:
         print(f"  {row:<28} {before.get(row, 0):>12,.0f} {after.get(row, 0):>10,.0f}")
-    for name, figures in (("plain JSON", before), ("schema 3", after)):
+    for name, figures in (("plain JSON", before), ("stored now", after)):
         print(
             f"  {name}: the default 512 MiB holds about {DEFAULT / figures['file']:,.0f} graded "
             f"commits at this rate (file), {DEFAULT / figures['tree pages']:,.0f} (tree pages); "

@@ -70,27 +70,37 @@ def _start(worktree: Path, last: dict[str, Any], now: float) -> str | None:
     return first_parent_before(worktree, None, float(since))
 
 
+# Measures written per transaction: a transaction cannot reuse the pages it frees, so a pass
+# over a long history in one would need room for every commit record twice.
+BATCH = 5000
+
+
 def _store(
     store: Store, project: str, outcomes: list[Outcome], last: dict[str, Any], now: float
 ) -> int:
+    """Write the measures that changed, `BATCH` commits a transaction; where the next pass
+    starts is written with the last batch (a pass killed part way is done again, and what it
+    had written is found unchanged)."""
     written = 0
-    with store.writing() as txn:
-        for outcome in outcomes:
-            key = keys.commit(project, outcome.commit)
-            record = txn.get(key)
-            if not isinstance(record, dict):
-                continue
-            measures = stored(outcome)
-            if record.get("outcomes") != measures:
-                record = {**record, "outcomes": measures}
-                txn.put(key, record)
-                txn.put(keys.digest(project, outcome.commit), digest.of(record))
-                written += 1
-        open_times = [o.time for o in outcomes if not o.final]
-        newest = max((o.time for o in outcomes), default=last.get("newest"))
-        state = {"oldest_open": min(open_times, default=None), "newest": newest}
-        if state != last:
-            txn.put(state_key(project), state)
+    for start in range(0, max(len(outcomes), 1), BATCH):
+        with store.writing() as txn:
+            for outcome in outcomes[start : start + BATCH]:
+                key = keys.commit(project, outcome.commit)
+                record = txn.get(key)
+                if not isinstance(record, dict):
+                    continue
+                measures = stored(outcome)
+                if record.get("outcomes") != measures:
+                    record = {**record, "outcomes": measures}
+                    txn.put(key, record)
+                    txn.put(keys.digest(project, outcome.commit), digest.of(record))
+                    written += 1
+            if start + BATCH >= len(outcomes):
+                open_times = [o.time for o in outcomes if not o.final]
+                newest = max((o.time for o in outcomes), default=last.get("newest"))
+                state = {"oldest_open": min(open_times, default=None), "newest": newest}
+                if state != last:
+                    txn.put(state_key(project), state)
     return written
 
 

@@ -1,4 +1,4 @@
-"""How records are stored (schema 3): compactly on disk, whole on every read.
+"""How records are stored (schemas 3 and 4): compactly on disk, whole on every read.
 
 Readers never see the stored form: `View.get`, `scan` and `export` give each record with every
 field it was written with, under the older plugin's field names. What the stored form leaves

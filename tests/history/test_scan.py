@@ -16,6 +16,7 @@ import pytest
 
 from agent_git_tracker.attribution.scoring import measure
 from agent_git_tracker.config.settings import load
+from agent_git_tracker.history import measuring
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import open_store
 
@@ -73,6 +74,27 @@ def test_scan_records_every_commit_and_a_second_scan_writes_nothing(
     second = json.loads(tracker("scan", "--json", cwd=repo).stdout)
     assert second["recorded"] == 0 and second["repositories"][0]["already"] == 6
     assert sorted(stored("").items()) == before
+
+
+def test_measures_are_written_in_batches_that_end_the_same(
+    tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long history's measures go in several transactions (each can reuse the pages the
+    one before freed); where the next pass starts is written with the last of them."""
+    repo = plain_repo(tmp_path / "old")
+    history(repo, 7)
+    tracker("scan", cwd=repo)
+    scanned = stored("")
+    with open_store(load()) as store, store.writing() as txn:
+        for key, record in scanned.items():
+            if key.startswith("commit:"):
+                txn.put(key, {k: v for k, v in record.items() if k != "outcomes"})
+            elif key.startswith("meta:outcomes:"):
+                txn.delete(key)
+    monkeypatch.setattr(measuring, "BATCH", 2)
+    with open_store(load()) as store:
+        assert measuring.measure_into(store, str(repo), repo, time.time()) == 7
+    assert stored("") == scanned
 
 
 def test_the_hooks_evidence_wins_over_the_scans(repo: Path, db_path: Path) -> None:
