@@ -30,7 +30,7 @@ LMDB_MAGIC = 0xBEEFC0DE
 CEILING = 2 * 1024**3  # the largest max_database_size allowed
 # What a graded commit takes on disk with everything derived from it (`bench.storage`), and
 # how many commits a database needs before its own average says it better.
-TYPICAL_COMMIT = 1800
+TYPICAL_COMMIT = 1600
 MEASURED_FROM = 1000
 OLD_PLUGIN_DIR = Path(".config", "opencode", "plugins", "agent-tracker")
 # What LMDB raises for a page that fails to read (a damaged file, never a bug of ours).

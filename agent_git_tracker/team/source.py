@@ -90,12 +90,13 @@ class TeamSource:
             f"""CREATE TEMP TABLE commits AS SELECT key, {facts}, member FROM every
             WHERE {kept} AND {summing.within("commit:")}"""  # noqa: S608
         )
-        self._once(facts)
+        self._once()
         summing.needed(self.db, kept)
 
-    def _once(self, facts: str) -> None:
+    def _once(self) -> None:
         """A commit exported identically by several members counts once (for the first of
         them); only the keys that repeat are compared."""
+        facts = ", ".join(f'"{name}"' for name in _FACTS)
         self.db.execute(
             "CREATE TEMP TABLE repeated AS SELECT key FROM commits GROUP BY key HAVING count(*) > 1"
         )
