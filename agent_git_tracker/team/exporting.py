@@ -110,28 +110,37 @@ def export(
     return Written(path, _parquet(config, path, select, more))
 
 
+# Rows held in memory at a time: the export streams, whatever the history's size.
+BATCH = 10_000
+
+
 def _parquet(
     config: Config, path: Path, select: transfer.Select | None, more: dict[str, Any]
 ) -> transfer.Exported:
-    """The records as Parquet columns, written aside and renamed once complete."""
+    """The records as Parquet columns, `BATCH` rows at a time, written aside and renamed once
+    complete; the header (with the count, known at the end) goes in the file's metadata."""
     pa, pq = needed("pyarrow"), needed("pyarrow.parquet")
-    with transfer.snapshot(config) as opened:
-        unreadable: list[str] = []
-        rows = [
-            columns.row(key, value, transfer.json_text(value))
-            for key, value in transfer.records(opened, unreadable, select)
-        ]
-        skipped = (*opened.skipped, *unreadable)
-    head = transfer.header(len(rows), config, **more)
     types = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "BIGINT": pa.int64()}
     schema = pa.schema(
-        [(name, types.get(kind, pa.bool_())) for name, kind in columns.COLUMNS.items()],
-        metadata={"agent_git_tracker.header": json.dumps(head)},
+        [(name, types.get(kind, pa.bool_())) for name, kind in columns.COLUMNS.items()]
     )
-    table = pa.Table.from_pylist(rows, schema=schema)
-    with _aside(path) as temp:
-        pq.write_table(table, temp, compression="zstd")
-    return transfer.Exported(len(rows), skipped)
+    count = 0
+    with transfer.snapshot(config) as opened, _aside(path) as temp:
+        unreadable: list[str] = []
+        with pq.ParquetWriter(temp, schema, compression="zstd") as writer:
+            rows: list[dict[str, Any]] = []
+            for key, value in transfer.records(opened, unreadable, select):
+                rows.append(columns.row(key, value, transfer.json_text(value)))
+                if len(rows) == BATCH:
+                    writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                    count, rows = count + len(rows), []
+            if rows or not count:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                count += len(rows)
+            head = transfer.header(count, config, **more)
+            writer.add_key_value_metadata({"agent_git_tracker.header": json.dumps(head)})
+        skipped = (*opened.skipped, *unreadable)
+    return transfer.Exported(count, skipped)
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ from agent_git_tracker.report.build import build_report
 from agent_git_tracker.report.model import Report, ReportOptions
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import open_store
-from agent_git_tracker.team import anonymize
+from agent_git_tracker.team import anonymize, exporting
 from agent_git_tracker.team.exporting import export, member_id
 from agent_git_tracker.team.run import team_report
 
@@ -175,6 +175,23 @@ def test_three_homes_add_up_and_split_by_member(tmp_path: Path, team: Path) -> N
     assert (
         sum(row.commits for row in split.rows) == report.totals.commits - report.totals.bot_commits
     )
+
+
+def test_a_parquet_export_streams_in_batches_and_says_what_it_holds(
+    tmp_path: Path, team: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows go to the file a batch at a time: the same records as one batch, and the
+    header in the file's metadata counts them."""
+    alice = home(tmp_path, "alice", 120, 1)
+    whole = export(alice, tmp_path / "whole", "parquet", member="alice")
+    monkeypatch.setattr(exporting, "BATCH", 7)
+    parts = export(alice, team, "parquet", member="alice")
+    pq = pytest.importorskip("pyarrow.parquet")
+    assert pq.read_table(parts.path).to_pylist() == pq.read_table(whole.path).to_pylist()
+    assert pq.ParquetFile(parts.path).metadata.num_row_groups > 10
+    head = json.loads(pq.read_metadata(parts.path).metadata[b"agent_git_tracker.header"])
+    assert head["records"] == parts.done.records == pq.read_metadata(parts.path).num_rows
+    assert head["member"] == "alice"
 
 
 def test_duplicates_and_repeated_exports_count_once(tmp_path: Path, team: Path) -> None:
