@@ -18,7 +18,7 @@ from agent_git_tracker.ledger.state import current
 from agent_git_tracker.report import render, table
 from agent_git_tracker.report.build import build_report
 from agent_git_tracker.report.html import as_html
-from agent_git_tracker.report.model import ReportOptions
+from agent_git_tracker.report.model import Report, ReportOptions
 from agent_git_tracker.report.reading import KeySource, RawSource
 from agent_git_tracker.store import keys
 from agent_git_tracker.store.db import encode, exists
@@ -165,18 +165,35 @@ def run_report(
         _known_agent(pending, options.agent)
         report = build_report(source, options, like_profile)
         empty = count == 0 and not exists(config)
+    instead = _no_data(config) if empty else _left_nothing(report, options)
+    return rendered(report, fmt, html_path, stream_is_tty, width, instead=instead)
+
+
+def rendered(
+    report: Report,
+    fmt: str,
+    html_path: Path | None,
+    stream_is_tty: bool,
+    width: int,
+    *,
+    instead: str | None = None,
+    head: str = "",
+    more: dict[str, Any] | None = None,
+) -> str:
+    """`report` in `fmt` (table, json or csv), the HTML page written to `html_path`. The
+    table is `head` and the table, or `instead` when set; `more` adds fields to the JSON.
+    Colour only on a terminal and without NO_COLOR."""
     if html_path is not None:
         write_page(html_path, as_html(report))
     if fmt == "json":
-        return json_safe(json.dumps(render.as_json(report), indent=2, ensure_ascii=False))
+        data = {**render.as_json(report), **(more or {})}
+        return json_safe(json.dumps(data, indent=2, ensure_ascii=False))
     if fmt == "csv":
         return render.as_csv(report).rstrip("\n")
-    if empty:
-        return _no_data(config)
-    if nothing := _left_nothing(report, options):
-        return nothing
+    if instead is not None:
+        return instead
     color = stream_is_tty and not os.environ.get("NO_COLOR")
-    text = table.as_table(report, width, color)
+    text = head + table.as_table(report, width, color)
     if html_path is not None:
         text += f"\n\nWrote the HTML report to {printable(html_path)}; open it in a browser."
     return text

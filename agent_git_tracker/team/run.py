@@ -3,22 +3,17 @@
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from agent_git_tracker.errors import UsageError
-from agent_git_tracker.report import render, table
 from agent_git_tracker.report.build import build_report
-from agent_git_tracker.report.html import as_html
 from agent_git_tracker.report.model import Report, ReportOptions
-from agent_git_tracker.report.run import FORMATS, absolute_time, write_page
+from agent_git_tracker.report.run import FORMATS, absolute_time, rendered
 from agent_git_tracker.team.extra import needed
 from agent_git_tracker.team.files import find
 from agent_git_tracker.team.source import TeamSource
-from agent_git_tracker.text import json_safe, printable
 
 
 def team_report(sources: list[str], options: ReportOptions) -> tuple[Report, int]:
@@ -44,16 +39,7 @@ def run_team_report(
     if fmt not in FORMATS:
         raise UsageError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
     report, members = team_report(sources, options)
-    if html_path is not None:
-        write_page(html_path, as_html(report))
-    if fmt == "json":
-        data = {**render.as_json(report), "members": members}
-        return json_safe(json.dumps(data, indent=2, ensure_ascii=False))
-    if fmt == "csv":
-        return render.as_csv(report).rstrip("\n")
-    color = stream_is_tty and not os.environ.get("NO_COLOR")
-    text = f"Team report over {members} member(s)' latest exports.\n\n"
-    text += table.as_table(report, width, color)
-    if html_path is not None:
-        text += f"\n\nWrote the HTML report to {printable(html_path)}; open it in a browser."
-    return text
+    head = f"Team report over {members} member(s)' latest exports.\n\n"
+    return rendered(
+        report, fmt, html_path, stream_is_tty, width, head=head, more={"members": members}
+    )
