@@ -13,7 +13,7 @@ from agent_git_tracker.report.model import Report, ReportOptions
 from agent_git_tracker.report.run import FORMATS, absolute_time, rendered
 from agent_git_tracker.team.extra import needed
 from agent_git_tracker.team.files import find
-from agent_git_tracker.team.source import TeamSource
+from agent_git_tracker.team.source import TeamSource, unreadable
 
 
 def team_report(sources: list[str], options: ReportOptions) -> tuple[Report, int]:
@@ -24,7 +24,10 @@ def team_report(sources: list[str], options: ReportOptions) -> tuple[Report, int
         options, since=absolute_time(options.since, now), until=absolute_time(options.until, now)
     )
     source = TeamSource(find(sources), by_member=options.by == "member")
-    return build_report(source, options), len(source.members())
+    try:
+        return build_report(source, options), len(source.members())
+    except source.duckdb.Error as e:  # a file of odd types, found only when summed
+        raise unreadable(e) from e
 
 
 def run_team_report(

@@ -47,6 +47,15 @@ def _literal(items: list[str]) -> str:
     return "[" + ", ".join("'" + item.replace("'", "''") + "'" for item in items) + "]"
 
 
+def unreadable(error: Exception) -> TrackerError:
+    """What to say when DuckDB cannot read the exports (or what it read)."""
+    return TrackerError(
+        f"cannot read the team's exports: {printable(str(error).splitlines()[0])}. "
+        "A damaged or partial file can be left out by naming the others, or "
+        "replaced by exporting again"
+    )
+
+
 class TeamSource:
     """Every member's latest export, each distinct record once."""
 
@@ -58,11 +67,7 @@ class TeamSource:
         try:
             self._load(found)
         except self.duckdb.Error as e:
-            raise TrackerError(
-                f"cannot read the team's exports: {printable(str(e).splitlines()[0])}. "
-                "A damaged or partial file can be left out by naming the others, or "
-                "replaced by exporting again"
-            ) from e
+            raise unreadable(e) from e
 
     def _load(self, found: Found) -> None:
         if found.remote:
@@ -79,7 +84,13 @@ class TeamSource:
         self.db.execute(f"CREATE TEMP VIEW every AS {' UNION ALL BY NAME '.join(parts)}")
         kept = "TRUE" if chosen is not None else _LATEST
         present = {row[0] for row in self.db.execute("DESCRIBE every").fetchall()}
-        facts = ", ".join(f'"{n}"' if n in present else f"NULL AS {n}" for n in _FACTS)
+        # Each fact in its column's type, whatever a file holds (a value of another type: unknown).
+        facts = ", ".join(
+            f'TRY_CAST("{n}" AS {columns.COLUMNS[n]}) AS "{n}"'
+            if n in present
+            else f'NULL::{columns.COLUMNS[n]} AS "{n}"'
+            for n in _FACTS
+        )
         read = " OR ".join(summing.within(prefix) for prefix in _READ)
         self.db.execute(
             f"""CREATE TEMP TABLE kept AS SELECT key, member, value FROM every
@@ -87,7 +98,7 @@ class TeamSource:
             QUALIFY row_number() OVER (PARTITION BY key, hash(value) ORDER BY member) = 1"""  # noqa: S608
         )
         self.db.execute(
-            f"""CREATE TEMP TABLE commits AS SELECT key, {facts}, member FROM every
+            f"""CREATE TEMP TABLE commits AS SELECT key::VARCHAR AS key, {facts}, member FROM every
             WHERE {kept} AND {summing.within("commit:")}"""  # noqa: S608
         )
         self._once()

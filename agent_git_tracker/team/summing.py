@@ -141,6 +141,24 @@ def _add(summed: Summed, row: tuple[Any, ...]) -> None:
         summed.last = last
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _grade_kind(text: str) -> tuple[Any, ...] | None:
+    """A grade column's `digest.grade_kind`; None for text no export writes (a damaged or
+    hand-made file): not counted."""
+    try:
+        kind = json.loads(text)
+    except ValueError:
+        return None
+    if type(kind) is not list or len(kind) < 4 or not all(isinstance(v, _PLAIN) for v in kind):
+        return None
+    week, change = kind[0], kind[3]
+    if not isinstance(week, str | None) or type(change) not in (int, float):
+        return None
+    return tuple(kind)
+
+
 def _slots(db: Any, timed: str, bounds: dict[str, str]) -> list[tuple[Any, Any, float]]:
     """Each distinct grade and commit day, with where it counts (`grade_slot`), as the table
     `slots`; returns the (agent grade, user grade, CS change) of each slot number."""
@@ -150,7 +168,7 @@ def _slots(db: Any, timed: str, bounds: dict[str, str]) -> list[tuple[Any, Any, 
     table: dict[str, list[Any]] = {"grade": [], "day": [], "week": [], "slot": [], "change": []}
     for text, day in db.execute(_GRADED.format(timed=timed), bounds).fetchall():
         if text not in kinds:
-            kinds[text] = tuple(json.loads(text) or ()) or None
+            kinds[text] = _grade_kind(text)
         kind = kinds[text]
         if not kind:
             continue

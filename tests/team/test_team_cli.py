@@ -77,3 +77,40 @@ def test_sources_that_match_nothing_are_refused_plainly(recorded: Path, tmp_path
     assert result.returncode == 2
     assert "matches no export" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_file_of_odd_types_counts_what_it_can_and_never_a_traceback(
+    recorded: Path, tmp_path: Path
+) -> None:
+    """A hand-made member's file: a share that is text, grades that are no grade. Those
+    values are unknown; the commits still count, next to a real member's."""
+    team = tmp_path / "team"
+    tracker("export", "--format", "parquet", "--member", "dev", "-o", str(team))
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    odd = [
+        {
+            "key": keys.commit("/home/eve/p", f"{n:040x}"),
+            "value": "{}",
+            "kind": "agent",
+            "agent_id": "codex",
+            "project": "/home/eve/p",
+            "stamp": "2026-02-03T10:00:00",
+            "measured": True,
+            "survival_14d": "most of it",
+            "grade": grade,
+        }
+        for n, grade in enumerate(
+            ['"boom"', "[1,2]", '[null,{"a":1},2,3]', "not json", '["w",1,2,"x"]']
+        )
+    ]
+    (team / "member=eve").mkdir()
+    pq.write_table(
+        pa.Table.from_pylist(odd), team / "member=eve" / "export-20260101T000000Z.parquet"
+    )
+    result = tracker("team", "report", str(team), "--json", check=False)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["members"] == 2 and data["totals"]["commits"] == 35
+    assert data["totals"]["graded"] == 0
