@@ -68,13 +68,28 @@ def _label(record: Record, parts: list[str]) -> Any:
     return GRADE_LABELS.get(grade) if type(grade) is int else None
 
 
+# The largest number a grade's event has: twice a time in ms before the year 10000.
+_LAST_SEQ = 2 * 253_402_300_800_000
+
+
+def _seq(parts: list[str]) -> int | None:
+    """A grade event's number, from its key: 2 × its time in ms, + 1 for the user's (None for
+    a key the ledger did not write, such as an import's)."""
+    text = parts[4]
+    if not (text.isascii() and text.isdigit() and len(text) <= 16):
+        return None
+    number = int(text)
+    return number if number < _LAST_SEQ else None
+
+
 def _given_by(record: Record, parts: list[str]) -> Any:
-    """The ledger numbers a grade's two events 2 × its time in ms, + 1 for the user's."""
-    return ("agent", "user")[int(parts[4]) % 2] if parts[4].isdigit() else None
+    seq = _seq(parts)
+    return None if seq is None else ("agent", "user")[seq % 2]
 
 
 def _grade_time(record: Record, parts: list[str]) -> Any:
-    return iso_millis(int(parts[4]) // 2) if parts[4].isdigit() else None
+    seq = _seq(parts)
+    return None if seq is None else iso_millis(seq // 2)
 
 
 def _named(name: str, field: Field) -> Field:

@@ -34,7 +34,7 @@ def slot(key: str) -> tuple[str, int] | None:
     if not key.startswith(PREFIX) or key.count(":") != 4:
         return None  # stored on its own: a key of an earlier version's shape is one too
     head, _, seq = key.rpartition(":")
-    if not seq.isdigit() or (seq[0] == "0" and seq != "0"):
+    if not (seq.isascii() and seq.isdigit()) or (seq[0] == "0" and seq != "0"):
         return None
     number = int(seq)
     return (key, 0) if number % 2 == 0 else (f"{head}:{number - 1}", 1)

@@ -19,6 +19,7 @@ import pytest
 from agent_git_tracker.config.settings import load
 from agent_git_tracker.errors import TrackerError
 from agent_git_tracker.ledger.flush import flush_repo
+from agent_git_tracker.migration import transfer
 from agent_git_tracker.migration.transfer import export_file, import_
 from agent_git_tracker.store import keys, upgrade
 from agent_git_tracker.store.db import open_store
@@ -174,3 +175,20 @@ def test_files_of_version_1_have_their_keys_upgraded_on_the_way_in(tmp_path: Pat
     assert keys.communication("codex", project, commit_hash, 2 * 1_772_355_601_250) in found
     assert found[keys.retrospective("codex", project, commit_hash)]["commit"] == commit_hash
     assert keys.bug("codex", "2026-03-01T09:00:00.000+00:00", upgrade.MIGRATED) in found
+
+
+def test_grade_keys_the_ledger_never_writes_come_back_exactly(tmp_path: Path) -> None:
+    """An import's keys are data: numbers too long for a time, digits that are not ASCII,
+    leading zeros. Each record is stored and read back as written, never an error."""
+    project, commit_hash = "/home/ada/src/p", "ab" * 20
+    head = f"communication:codex:{keys.quote(project)}:{commit_hash}"
+    odd = ["99999999999999999999", "1" * 400, "²", "٣", "0012", str(2 * 253_402_300_800_000)]
+    lines = [{"key": f"{head}:{seq}", "value": {"grade": 2, "n": n}} for n, seq in enumerate(odd)]
+    header = {"format": "agent-git-tracker-export", "version": transfer.VERSION}
+    path = tmp_path / "odd.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in [{**header, "records": 6}, *lines]))
+    db = tmp_path / "t.lmdb"
+    import_(load(db_path=str(db)), path, False)
+    found = records(db)
+    for line in lines:
+        assert found[line["key"]] == line["value"]
