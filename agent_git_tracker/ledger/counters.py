@@ -14,6 +14,7 @@ in its record); the plugin's own records (`"legacy": true`) are already in that 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 from agent_git_tracker.ledger import points
@@ -68,7 +69,8 @@ def refresh(state: Overlay, agent_id: str, rules: Rules, whole: bool = False) ->
 
 def _continued(state: Overlay, agent_id: str, rules: Rules, old: Record) -> Record | None:
     """The counters after only the records written in `state`, from those kept in `old`; None
-    when a written record is not new (changed, deleted) or not later than the last replayed."""
+    when a written record is not new (changed, deleted) or not later than the last replayed,
+    but for a day's tool uses counted on."""
     through = (old.get("replayed") or {}).get("through")
     if not isinstance(through, list) or len(through) != 3 or keys.agent(agent_id) in state.dirty:
         return None  # never replayed here, or a record written since (an import's): replay all
@@ -76,21 +78,52 @@ def _continued(state: Overlay, agent_id: str, rules: Rules, old: Record) -> Reco
     entries = []
     for kind in _KINDS:
         for key, value in state.written(keys.of_agent(kind, agent_id)):
-            if value is None or state.base.get(key) is not None:
+            before = None if value is None else state.base.get(key)
+            if value is None or (before is not None and kind != "usage"):
                 return None
-            entry = facts.add(kind, key, value, rules)
-            if entry is not None:
-                if list(entry.order()) <= through:
-                    return None
-                entries.append(entry)
+            if before is None:
+                entry = facts.add(kind, key, value, rules)
+            elif (entry := facts.grown(key, before, value, rules)) is None:
+                return None  # a day's tool uses counted down: replay all
+            if entry is None:
+                continue
+            # Only a day's tool uses may count before the last entry replayed (`_set_back`).
+            if list(entry.order()) <= through and (
+                kind != "usage" or _set_back(state, agent_id, entry.time, through)
+            ):
+                return None
+            entries.append(entry)
     agent = {**old}
     for entry in sorted(entries, key=points.Entry.order):
         agent, _ = points.apply(agent, entry, rules)
-        agent["updated_at"] = entry.time
+        if list(entry.order()) > through:
+            agent["updated_at"] = entry.time
+        elif entry.time < str(agent.get("created_at") or "")[:23]:
+            agent["created_at"] = _iso(entry.time)  # a day's tool uses before its first commit
     record = {**agent, **facts.fields(state)}
-    if entries:
-        _through(record, max(entries, key=points.Entry.order), facts.latest)
+    last = max(entries, key=points.Entry.order, default=None)
+    if last is not None and list(last.order()) > through:
+        _through(record, last, facts.latest)
     return record
+
+
+def _set_back(state: Overlay, agent_id: str, since: str, through: list[Any]) -> bool:
+    """Whether a bug or a resume of the agent, from `since` (a day's start) to the last entry
+    replayed, may have changed what experience earned then was worth. Without one, XP gained
+    at the day's start or after the entries replayed since reaches the same counters (commits
+    and grades only add XP, and level-ups depend on its sum alone). Checked over at most a
+    week of days: longer, the caller replays everything."""
+    first, last = date.fromisoformat(since[:10]), str(through[0])[:10]
+    days = [(first + timedelta(days=n)).isoformat() for n in range(8)]
+    if last not in days:
+        return True
+    for day in days[: days.index(last) + 1]:
+        for _ in state.scan(f"{keys.of_agent('bug', agent_id)}{day}"):
+            return True
+        for _, value in state.scan(f"{keys.of_agent('activity', agent_id)}{day}"):
+            if value.get("task") == RESUME_TASK:
+                return True
+    return False
 
 
 def _through(record: Record, last: points.Entry | None, latest: str | None) -> None:
@@ -136,18 +169,31 @@ class _Facts:
             return points.Entry(when, "resume", key) if value.get("task") == RESUME_TASK else None
         return self._usage(key, value, rules)
 
-    def _usage(self, key: str, usage: Record, rules: Rules) -> points.Entry:
-        """A day's tool uses and commands earn their XP at the start of that day (UTC)."""
+    def _usage(self, key: str, usage: Record, rules: Rules, sign: int = 1) -> points.Entry:
+        """A day's tool uses and commands earn their XP at the start of that day (UTC);
+        `sign` -1 takes a record's counts back out."""
         earned = 0
         for counts in (usage.get("setups") or {}).values():
             for name in ("tool_uses", "commands"):
                 count, failed = int(counts.get(name, 0)), int(counts.get(f"failed_{name}", 0))
                 if name in counts or f"failed_{name}" in counts:
-                    self.tools[name] = self.tools.get(name, 0) + count + failed
-                    self.tools[f"failed_{name}"] = self.tools.get(f"failed_{name}", 0) + failed
+                    self.tools[name] = self.tools.get(name, 0) + sign * (count + failed)
+                    self.tools[f"failed_{name}"] = (
+                        self.tools.get(f"failed_{name}", 0) + sign * failed
+                    )
             earned += rules.tool_experience * int(counts.get("tool_uses", 0))
             earned += rules.command_experience * int(counts.get("commands", 0))
-        return points.Entry(f"{usage.get('day', '')}T00:00:00.000", "usage", key, earned)
+        return points.Entry(f"{usage.get('day', '')}T00:00:00.000", "usage", key, sign * earned)
+
+    def grown(self, key: str, before: Record, after: Record, rules: Rules) -> points.Entry | None:
+        """A day's usage record counted on from `before` to `after`: what it adds (None when
+        it is of another day, or earns less than before)."""
+        if before.get("day") != after.get("day"):
+            return None
+        taken = self._usage(key, before, rules, -1)
+        added = self._usage(key, after, rules)
+        earned = added.amount + taken.amount
+        return None if earned < 0 else points.Entry(added.time, "usage", key, earned)
 
     def fields(self, state: Reader) -> Record:
         facts: Record = dict(self.tools)

@@ -78,7 +78,7 @@ def replayed_from_nothing(store: Store) -> dict[str, Any]:
         return counters.refresh(state, AGENT, RULES)
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(40))
 def test_going_on_from_the_last_replay_gives_what_a_whole_replay_gives(
     store: Store, seed: int
 ) -> None:
@@ -111,3 +111,28 @@ def test_a_later_commit_is_replayed_alone(store: Store) -> None:
         view.scan = lambda prefix: read.append(prefix) or scan(prefix)  # type: ignore[method-assign]
         record = counters.refresh(state, AGENT, RULES)
     assert record["total_commits"] == 51 and read == []
+
+
+def test_a_days_tool_uses_counted_on_are_replayed_alone(store: Store) -> None:
+    """The usual flush of an agent wired with `track`: the day's usage record, counted on
+    after the day's commits, costs itself (and a look at the day's bugs and resumes)."""
+    usage = keys.usage(AGENT, "2026-03-01")
+    with store.writing() as txn:
+        state = Overlay(txn)
+        for minute in range(50):
+            state.put(keys.timeline(AGENT, stamp(minute), "/p", f"c{minute}"), {})
+        state.put(usage, {"day": "2026-03-01", "setups": {"m|s": {"tool_uses": 3}}})
+        counters.refresh(state, AGENT, RULES)
+        txn.put_many(state.dirty)
+    with store.reading() as view:
+        state = Overlay(view)
+        state.put(usage, {"day": "2026-03-01", "setups": {"m|s": {"tool_uses": 9, "commands": 2}}})
+        read: list[str] = []
+        scan = view.scan
+        view.scan = lambda prefix: read.append(prefix) or scan(prefix)  # type: ignore[method-assign]
+        record = counters.refresh(state, AGENT, RULES)
+        assert all(prefix.endswith(":2026-03-01") for prefix in read), read
+        everything = {k: v for k, v in record.items() if k != "replayed"}
+        state.put(keys.agent(AGENT), everything)
+        assert counters.refresh(state, AGENT, RULES) == record  # a replay of every record
+    assert (record["tool_uses"], record["commands"]) == (9, 2)
