@@ -83,11 +83,6 @@ def resolve_commit(rev: str, path: str | Path = ".") -> CommitInfo:
         return CommitInfo(project_path(repo), found.strip(), subject, author)
 
 
-def repo_agent(project: str) -> str | None:
-    """The repository's default agent, `git config agent-tracker.agent`."""
-    return facts(project, profiled=False)[0]
-
-
 def profile(project: str) -> dict[str, Any]:
     """Main language (by tracked files), tracked file count and remote URL of a project."""
     return facts(project)[1]

@@ -42,9 +42,6 @@ from agent_git_tracker.store import keys
 from agent_git_tracker.store.pairs import records as stored_records
 from agent_git_tracker.text import json_safe, printable, without_credentials
 
-EXPORT_FORMAT = FORMAT
-EXPORT_VERSION = VERSION
-
 
 @dataclass(frozen=True)
 class Exported:
@@ -76,8 +73,8 @@ def header(count: int, config: Config, **more: Any) -> dict[str, Any]:
     """The export's first line (this module's docstring); `more` adds fields after these. An
     anonymized export names no database (its path)."""
     first = {
-        "format": EXPORT_FORMAT,
-        "version": EXPORT_VERSION,
+        "format": FORMAT,
+        "version": VERSION,
         "exported_at": now(),
         "records": count,
         "database": str(config.database_path),
