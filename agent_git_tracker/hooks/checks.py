@@ -139,8 +139,30 @@ def _made_again(session: dict[str, str]) -> bool:
     mine, project = session.get("repository"), session.get("project")
     if not (mine and project):
         return False  # a session of an earlier version
-    common = os.path.join(project, ".git")
-    return spool.repository_id(common if os.path.isdir(common) else project) != mine
+    return spool.repository_id(_common_dir(project)) != mine
+
+
+def _common_dir(project: str) -> str:
+    """The git common dir of the work tree at `project`, as git lays it out: its `.git`
+    folder, or the folder a `.git` file names (a submodule, `--separate-git-dir`) and the
+    `commondir` that one names, if any; `project` itself for a bare repository."""
+    dot_git = os.path.join(project, ".git")
+    if os.path.isdir(dot_git):
+        return dot_git
+    try:
+        text = spool.read_small(dot_git, 4096)[0].decode("utf-8", "surrogateescape")
+    except OSError:
+        return project
+    if not text.startswith("gitdir:"):
+        return project
+    git_dir = os.path.normpath(os.path.join(project, text[len("gitdir:") :].strip()))
+    try:
+        common = spool.read_small(os.path.join(git_dir, "commondir"), 4096)[0]
+    except OSError:
+        return git_dir
+    return os.path.normpath(
+        os.path.join(git_dir, common.decode("utf-8", "surrogateescape").strip())
+    )
 
 
 def sessions(directories: list[str], now: float | None = None) -> list[dict[str, Any]]:

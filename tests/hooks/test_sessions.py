@@ -221,3 +221,19 @@ def test_a_repository_path_with_a_line_break_and_an_escape(tmp_path: Path, db_pa
         out = tracker(*command, cwd=odd, check=False).stdout
         assert "\x1b" not in out and "\nrepo" not in out and "po\\x1b[31m" in out, out
         assert "re\\x0apo" in out
+
+
+def test_a_session_in_a_submodule_is_active_not_stale(
+    repo: Path, db_path: Path, tmp_path: Path
+) -> None:
+    """A submodule's `.git` is a file naming its git dir in the outer repository's: doctor
+    finds the session's repository id there."""
+    inner = tmp_path / "inner"
+    git(tmp_path, "init", "-q", str(inner))
+    commit(inner, "first")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "sub")
+    sub = repo / "sub"
+    assert (sub / ".git").is_file()
+    tracker("session", "start", "--agent", "codex", cwd=sub)
+    report = json.loads(tracker("doctor", "--json", cwd=sub, check=False).stdout)
+    assert [(s["agent"], s["state"]) for s in report["sessions"]] == [("codex", "active")]
