@@ -116,7 +116,7 @@ def check(path: Path, view: Any, space: tuple[int, int, Config] | None) -> Check
             checked.records += 1
             if key.startswith("digest:"):
                 continue
-            old = view.get(key) if view is not None and view.has(key) else None
+            old = view.get(key) if view is not None else None
             if old is None:
                 written[keys.prefix_of(key)] += 1
                 if (written.total() - 1) % SAMPLE == 0:
