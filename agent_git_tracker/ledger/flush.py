@@ -130,23 +130,28 @@ def flush_group(
     return [c.result for c in claimed]
 
 
+class LeftForNextFlush(TrackerError):
+    """A flush that could not go ahead: it says which spool waits for the next one."""
+
+
 @contextlib.contextmanager
 def _guarded(directory: str, seconds: float) -> Iterator[None]:
-    """A flush that cannot go ahead leaves the spool (or spools) for the next one."""
+    """A flush that cannot go ahead leaves the spool (or spools) for the next one; the inner
+    of two guards (a spool of `flush --all`'s group) names the spool, the outer keeps that."""
     try:
         yield
+    except LeftForNextFlush:
+        raise
     except spool.Busy as e:
-        raise TrackerError(
+        raise LeftForNextFlush(
             f"another flush of this repository has held its lock for more than {seconds:g} s "
             f"(a stopped or hung agent-git-tracker?); the spool {directory} is left for the "
             "next flush"
         ) from e
     except TrackerError as e:
-        if "is left for the next flush" in str(e):
-            raise
-        raise TrackerError(f"{e}; the spool {directory} is left for the next flush") from e
+        raise LeftForNextFlush(f"{e}; the spool {directory} is left for the next flush") from e
     except OSError as e:
-        raise TrackerError(
+        raise LeftForNextFlush(
             f"cannot flush the spool {directory}: {reason(e)}; it is left for the next flush"
         ) from e
 
